@@ -1,0 +1,1 @@
+noinst_HEADERS = include/pkcs11-v3.h

@@ -1,0 +1,1 @@
+/* jpki.c: to be written. */

@@ -1,0 +1,26 @@
+# The module's layers (design.md §3) as a convenience library, linked into the
+# module and into the unit tests; pkcs11.c alone makes the module's face.
+noinst_LTLIBRARIES += libjpki.la
+libjpki_la_SOURCES = \
+	src/errors.c src/errors.h \
+	src/log.c src/log.h \
+	src/transport.h src/reader.h src/transport_pcsc.c \
+	src/apdu.c src/apdu.h \
+	src/jpki.c src/jpki.h \
+	src/mech.c src/mech.h \
+	src/token.c src/token.h \
+	src/slot.c src/slot.h \
+	src/session.c src/session.h
+libjpki_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
+libjpki_la_LIBADD = $(PCSC_LIBS) $(CRYPTO_LIBS) $(PTHREAD_LIBS)
+
+pkcs11moddir = $(p11_module_path)
+pkcs11mod_LTLIBRARIES = jpki-pkcs11.la
+jpki_pkcs11_la_SOURCES = src/pkcs11.c
+jpki_pkcs11_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
+jpki_pkcs11_la_LIBADD = libjpki.la
+jpki_pkcs11_la_LDFLAGS = -module -avoid-version -no-undefined -shared \
+	-export-symbols-regex '^C_(GetFunctionList|GetInterfaceList|GetInterface)$$'
+
+p11moduleconfdir = $(p11_module_configs)
+dist_p11moduleconf_DATA = p11-kit/jpki-pkcs11.module

@@ -1,0 +1,1 @@
+/* log.c: to be written. */

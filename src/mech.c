@@ -1,0 +1,1 @@
+/* mech.c: to be written. */

@@ -1,0 +1,1 @@
+/* transport_pcsc.c: to be written. */

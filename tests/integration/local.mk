@@ -1,0 +1,5 @@
+# Integration tests: real pcscd + vpcd + the virtual card + real clients.
+INTEGRATION_TESTS = \
+	tests/integration/opensc-vcard.sh
+TESTS += $(INTEGRATION_TESTS)
+dist_check_SCRIPTS += $(INTEGRATION_TESTS)

@@ -1,0 +1,14 @@
+# Unit tests of the lower layers on a scripted transport (no pcscd, no card).
+check_LTLIBRARIES += tests/unit/libtransport-script.la
+tests_unit_libtransport_script_la_SOURCES = tests/unit/transport_script.c tests/unit/transport_script.h
+
+UNIT_LDADD = tests/unit/libtransport-script.la libjpki.la $(PCSC_LIBS) $(CRYPTO_LIBS) $(PTHREAD_LIBS)
+
+check_PROGRAMS += tests/unit/test-errors tests/unit/test-apdu tests/unit/test-jpki
+tests_unit_test_errors_SOURCES = tests/unit/test-errors.c
+tests_unit_test_errors_LDADD = $(UNIT_LDADD)
+tests_unit_test_apdu_SOURCES = tests/unit/test-apdu.c
+tests_unit_test_apdu_LDADD = $(UNIT_LDADD)
+tests_unit_test_jpki_SOURCES = tests/unit/test-jpki.c
+tests_unit_test_jpki_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test-errors tests/unit/test-apdu tests/unit/test-jpki
