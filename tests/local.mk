@@ -1,6 +1,11 @@
 # Test helpers shared by every level, then each level's own list.
-EXTRA_DIST += tests/tap.h tests/rig.sh
+EXTRA_DIST += tests/tap.h tests/tap.sh tests/rig.sh
 include tests/unit/local.mk
 include tests/unit/token.mk
 include tests/api/local.mk
 include tests/integration/local.mk
+
+# Waits for the virtual card to appear or go (used by rig.sh).
+noinst_PROGRAMS += tests/pcsc-wait
+tests_pcsc_wait_SOURCES = tests/pcsc-wait.c
+tests_pcsc_wait_LDADD = $(PCSC_LIBS)
