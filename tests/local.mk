@@ -1,5 +1,5 @@
 # Test helpers shared by every level, then each level's own list.
-EXTRA_DIST += tests/tap.h tests/tap.sh tests/rig.sh
+EXTRA_DIST += tests/tap.h tests/tap.sh tests/rig.sh tests/clients.sh
 include tests/unit/local.mk
 include tests/unit/token.mk
 include tests/api/local.mk

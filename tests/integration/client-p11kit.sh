@@ -1,0 +1,27 @@
+#!/bin/sh
+# p11-kit and GnuTLS: with the installed layout, p11-kit lists the module and
+# both tokens; p11tool lists the certificates with pkcs11: URIs and passes
+# --test-sign on the auth key.
+. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/rig.sh"
+. "$top_srcdir/tests/clients.sh"
+need p11-kit p11tool
+rig_start || { echo "Bail out! rig did not start"; exit 1; }
+W="$RIG_DIR/work"; mkdir -p "$W"
+
+p11kit_ns p11-kit list-modules > "$W/modules.txt" 2>&1
+tap_ok "p11-kit list-modules shows jpki-pkcs11" grep -q "^jpki-pkcs11:" "$W/modules.txt"
+tap_ok "... with the auth token" grep -q "JPKI (User Authentication PIN)" "$W/modules.txt"
+tap_ok "... and the sign token" grep -q "JPKI (Digital Signature PIN)" "$W/modules.txt"
+
+p11kit_ns p11tool --list-all-certs 'pkcs11:manufacturer=JPKI' > "$W/certs.txt" 2>&1
+tap_ok "p11tool lists the auth certificate with its URI" \
+    grep -q "URL: pkcs11:.*object=User%20Authentication%20Certificate" "$W/certs.txt"
+tap_ok "p11tool lists the auth CA certificate" grep -q "object=User%20Authentication%20Certificate%20CA" "$W/certs.txt"
+tap_fails "the sign certificate stays hidden without login" \
+    grep -q "object=Digital%20Signature%20Certificate;" "$W/certs.txt"
+
+key='pkcs11:token=JPKI%20%28User%20Authentication%20PIN%29;object=User%20Authentication%20Key;type=private'
+p11kit_ns p11tool --login --set-pin=1234 --test-sign "$key" > "$W/test-sign.txt" 2>&1
+tap_ok "p11tool --test-sign passes on the auth key" grep -q "Signature verified" "$W/test-sign.txt"
+tap_done
