@@ -9,3 +9,4 @@ include tests/integration/local.mk
 noinst_PROGRAMS += tests/pcsc-wait
 tests_pcsc_wait_SOURCES = tests/pcsc-wait.c
 tests_pcsc_wait_LDADD = $(PCSC_LIBS)
+include tests/bench/local.mk

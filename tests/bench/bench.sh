@@ -1,0 +1,110 @@
+#!/bin/sh
+# Benchmark: APDUs (from the virtual card's log) and wall time (median of
+# RUNS runs, the card taken out and put back between runs so each run starts
+# from a cold, powered-off card) per operation, for jpki-pkcs11.so and OpenSC's
+# opensc-pkcs11.so on the same rig, under two card models: zero latency, and
+# an NFC reader model (--latency-ms 5 --byte-us 47 --sign-ms 200).
+#   tests/bench/bench.sh [-n RUNS] [-o OUTPUT.md]     (from a built tree, as root)
+# Not a timed test: it has no thresholds; CI runs it briefly so it cannot rot.
+set -e
+RUNS=5
+OUT=docs/benchmark.md
+while getopts n:o: opt; do
+    case $opt in n) RUNS=$OPTARG ;; o) OUT=$OPTARG ;; *) exit 2 ;; esac
+done
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_builddir:=$(pwd)}"
+: "${JPKI_MODULE:=$top_builddir/.libs/jpki-pkcs11.so}"
+OPENSC=$(find /usr/lib -name opensc-pkcs11.so 2>/dev/null | head -n 1)
+FIREFOX_START="$top_builddir/tests/bench/firefox-start"
+. "$top_srcdir/tests/rig.sh"
+
+OPS="list objects-auth objects-sign read-auth-cert sign-auth sign-sign firefox-start ssh-keygen"
+run_op() { # MODULE OP
+    case $2 in
+    list) pkcs11-tool --module "$1" -L ;;
+    objects-auth) pkcs11-tool --module "$1" --slot-index 0 -O ;;
+    objects-sign) pkcs11-tool --module "$1" --slot-index 1 -O ;;
+    read-auth-cert) pkcs11-tool --module "$1" --slot-index 0 --read-object --type cert --id 01 -o "$RIG_DIR/c.der" ;;
+    sign-auth) pkcs11-tool --module "$1" --slot-index 0 --login --pin 1234 --sign -m SHA256-RSA-PKCS \
+                   --id 01 -i "$RIG_DIR/data" -o "$RIG_DIR/sig" ;;
+    sign-sign) pkcs11-tool --module "$1" --slot-index 1 --login --pin ABC123 --sign -m SHA256-RSA-PKCS \
+                   --id 02 -i "$RIG_DIR/data" -o "$RIG_DIR/sig" ;;
+    firefox-start) "$FIREFOX_START" "$1" ;;
+    ssh-keygen) ssh-keygen -D "$1" ;;
+    esac
+}
+label() {
+    case $1 in
+    list) echo "pkcs11-tool -L" ;; objects-auth) echo "-O, auth token" ;;
+    objects-sign) echo "-O, sign token (no login)" ;; read-auth-cert) echo "read auth certificate" ;;
+    sign-auth) echo "login + sign, auth key" ;; sign-sign) echo "login + sign, sign key" ;;
+    firefox-start) echo "Firefox-like start" ;; ssh-keygen) echo "ssh-keygen -D" ;;
+    esac
+}
+apdus() { grep -c 'INS=' "$RIG_APDU_LOG" 2>/dev/null || echo 0; }
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : int((a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
+# The floor (APDUs the protocol needs at least): identify = SELECT AP +
+# SELECT/READ EF 0006; a certificate = SELECT + ceil(size/256) READ BINARY;
+# login + sign = SELECT AP, SELECT PIN EF, VERIFY, SELECT key EF, SIGN.
+cert_cost() { size=$(openssl x509 -in "$RIG_CARD_DIR/$1.pem" -outform DER | wc -c); echo $(( 1 + (size + 255) / 256 )); }
+floor() {
+    case $1 in
+    list) echo 3 ;;
+    objects-auth) echo $(( 3 + $(cert_cost auth-cert) + $(cert_cost auth-ca) )) ;;
+    objects-sign) echo $(( 3 + $(cert_cost sign-ca) )) ;;
+    read-auth-cert) echo $(( 3 + $(cert_cost auth-cert) )) ;;
+    sign-auth|sign-sign) echo 5 ;;
+    firefox-start) echo $(( 3 + $(cert_cost auth-cert) + $(cert_cost auth-ca) + $(cert_cost sign-ca) )) ;;
+    ssh-keygen) echo $(( 3 + $(cert_cost auth-cert) )) ;;
+    esac
+}
+
+measure() { # MODULE OP -> "apdus ms"
+    times=""; count=0
+    for _ in $(seq "$RUNS"); do
+        rig_card_stop >/dev/null; rig_card_start >/dev/null
+        before=$(apdus); t0=$(now_ms)
+        run_op "$1" "$2" >/dev/null 2>&1 || echo "# $2 failed with $1" >&2
+        t1=$(now_ms); count=$(( $(apdus) - before ))
+        times="$times $((t1 - t0))"
+    done
+    echo "$count $(echo $times | tr ' ' '\n' | median)"
+}
+
+TABLE=$(mktemp)
+for model in zero nfc; do
+    if [ $model = nfc ]; then opts="--latency-ms 5 --byte-us 47 --sign-ms 200"; title="NFC reader model ($opts)"
+    else opts=""; title="zero-latency card"; fi
+    rig_start $opts >/dev/null || exit 1
+    head -c 4096 /dev/urandom > "$RIG_DIR/data"
+    {
+        echo; echo "### $title"; echo
+        echo "| operation | floor APDUs | jpki-pkcs11 APDUs | OpenSC APDUs | jpki-pkcs11 ms | OpenSC ms | time ours/OpenSC |"
+        echo "|---|---:|---:|---:|---:|---:|---:|"
+    } >> "$TABLE"
+    for op in $OPS; do
+        set -- $(measure "$JPKI_MODULE" "$op"); oa=$1; om=$2
+        if [ -n "$OPENSC" ]; then set -- $(measure "$OPENSC" "$op"); sa=$1; sm=$2; else sa=-; sm=-; fi
+        ratio=$(awk -v a="$om" -v b="$sm" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')
+        echo "| $(label "$op") | $(floor "$op") | $oa | $sa | $om | $sm | $ratio |" >> "$TABLE"
+    done
+    rig_stop
+done
+
+{
+    echo "# Benchmark: jpki-pkcs11 and OpenSC on the same virtual card"
+    echo
+    echo "Made by \`tests/bench/bench.sh -n $RUNS\` on $(date -u +%Y-%m-%d). APDUs are counted in the"
+    echo "virtual card's log; times are wall-clock medians of $RUNS runs of the whole client"
+    echo "command, each run on a card just taken out and put back (cold: no card state)."
+    echo
+    echo "- machine: $(nproc) cores, $(uname -m), $(uname -sr)"
+    echo "- jpki-pkcs11 $(sed -n 's/^PACKAGE_VERSION = //p' "$top_builddir/Makefile" 2>/dev/null)," \
+         "OpenSC $(dpkg-query -W -f='${Version}' opensc 2>/dev/null), pcsc-lite $(pcscd --version 2>/dev/null | sed -n 's/^pcsc-lite version \(.*\)\.$/\1/p')," \
+         "$(openssl version | cut -d' ' -f1-2)"
+    cat "$TABLE"
+} > "$OUT"
+rm -f "$TABLE"
+cat "$OUT"
