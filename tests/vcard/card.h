@@ -1,1 +1,67 @@
-/* to be written */
+/*
+ * card.h: the JPKI card logic of the virtual card — APDU in, APDU out,
+ * no sockets, so tests can drive it in-process.
+ * Copyright (C) 2026 jpki-pkcs11 developers. LGPL-2.1-or-later.
+ */
+#ifndef VCARD_CARD_H
+#define VCARD_CARD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pki.h"
+#include "state.h"
+
+/* Largest response: an extended READ BINARY of 65536 bytes plus SW. */
+#define CARD_MAX_RESPONSE (65536 + 2)
+
+struct card_config {
+    bool extended;          /* accept extended Le/Lc (else 6700) */
+    size_t max_read;        /* cap per READ BINARY; 0 = none */
+    char token_name[33];    /* EF 0006 bytes 0-31, space-padded */
+    bool no_sign_cert;      /* EF 0001 and 001A absent */
+    uint16_t past_end_sw;   /* READ at/after the end of an EF; 0 = 6B00 */
+};
+
+struct card {
+    struct card_config cfg;
+    const struct pki *pki;
+    struct vcard_state *state;
+    bool ap_selected;
+    uint16_t current_ef;    /* 0 = none */
+    bool auth_verified;
+    bool sign_verified;
+    uint8_t token_info[160];
+    uint8_t ef0008[3];
+};
+
+/* A parsed command APDU (ISO 7816-3 cases 1-4, short and extended). */
+struct apdu {
+    uint8_t cla, ins, p1, p2;
+    const uint8_t *data;
+    size_t lc;
+    size_t le;              /* 0 = no Le; else 1..65536 */
+    bool has_le;
+    bool extended;
+};
+
+/* Returns 0, or -1 if the bytes are not a well-formed APDU. */
+int card_parse_apdu(const uint8_t *buf, size_t len, struct apdu *a);
+
+/* Map --token words (card, juki, android, iphone) to EF 0006 names;
+ * anything else is used literally (truncated to 32 bytes). */
+const char *card_token_name(const char *word);
+
+void card_init(struct card *c, const struct card_config *cfg, const struct pki *pki,
+               struct vcard_state *state);
+
+/* Power off, power on and reset all end in the power-on state: no AP
+ * selected, nothing verified. */
+void card_reset(struct card *c);
+
+/* Process one command APDU; RESP must hold CARD_MAX_RESPONSE bytes. */
+void card_process(struct card *c, const uint8_t *apdu, size_t len, uint8_t *resp,
+                  size_t *resp_len);
+
+#endif
