@@ -233,7 +233,7 @@ static jpki_attr_kind set_id(jpki_attr_val *v, const jpki_object_def *def)
 
 static bool is_ca(const jpki_object_def *def)
 {
-    return def->id == JPKI_OBJ_AUTH_CA || def->id == JPKI_OBJ_SIGN_CA;
+    return def->cert_fid == JPKI_EF_AUTH_CA || def->cert_fid == JPKI_EF_SIGN_CA;
 }
 
 /* Certificates, keys: PKCS#11 "storage objects". */
@@ -464,6 +464,10 @@ static const jpki_object_def objects[JPKI_OBJ_COUNT] = {
      0x02, true, JPKI_EF_SIGN_CERT},
     {JPKI_OBJ_SIGN_KEY, JPKI_ROLE_SIGN, CKO_PRIVATE_KEY, "Digital Signature Key", 0x02, true,
      JPKI_EF_SIGN_CERT},
+    /* OpenSC shows the sign CA on the first (auth) token, where existing
+     * pkcs11: URIs point; the sign token shows it too, as design.md has it. */
+    {JPKI_OBJ_AUTH_SIGN_CA, JPKI_ROLE_AUTH, CKO_CERTIFICATE, "Digital Signature Certificate CA",
+     0x04, false, JPKI_EF_SIGN_CA},
 };
 
 const jpki_object_def *jpki_object_def_get(jpki_object_id id)

@@ -26,6 +26,7 @@ typedef enum jpki_object_id {
     JPKI_OBJ_SIGN_CERT,      /* sign token, private, ID 02 */
     JPKI_OBJ_SIGN_PUBKEY,    /* sign token, private, ID 02 */
     JPKI_OBJ_SIGN_KEY,       /* sign token, private, ID 02, CKA_ALWAYS_AUTHENTICATE */
+    JPKI_OBJ_AUTH_SIGN_CA,   /* auth token, public,  ID 04: where OpenSC shows the sign CA */
     JPKI_OBJ_COUNT
 } jpki_object_id;
 

@@ -240,11 +240,12 @@ static void test_tables(void)
     ok(jpki_object_def_get(JPKI_OBJ_COUNT) == NULL, "def past the end: NULL");
 
     n = jpki_token_objects(JPKI_ROLE_AUTH, false, ids);
-    ok(n == 4 && ids[0] == JPKI_OBJ_AUTH_CERT && ids[1] == JPKI_OBJ_AUTH_PUBKEY &&
-           ids[2] == JPKI_OBJ_AUTH_CA && ids[3] == JPKI_OBJ_AUTH_PROFILE,
-       "auth token, public: cert, public key, CA, profile");
+    ok(n == 5 && ids[0] == JPKI_OBJ_AUTH_CERT && ids[1] == JPKI_OBJ_AUTH_PUBKEY &&
+           ids[2] == JPKI_OBJ_AUTH_CA && ids[3] == JPKI_OBJ_AUTH_PROFILE &&
+           ids[4] == JPKI_OBJ_AUTH_SIGN_CA,
+       "auth token, public: cert, public key, CA, profile, sign CA (as OpenSC)");
     n = jpki_token_objects(JPKI_ROLE_AUTH, true, ids);
-    ok(n == 5 && ids[0] == JPKI_OBJ_AUTH_CERT && ids[4] == JPKI_OBJ_AUTH_KEY,
+    ok(n == 6 && ids[0] == JPKI_OBJ_AUTH_CERT && ids[5] == JPKI_OBJ_AUTH_KEY,
        "auth token, logged in: + private key, at the end");
     n = jpki_token_objects(JPKI_ROLE_SIGN, false, ids);
     ok(n == 1 && ids[0] == JPKI_OBJ_SIGN_CA, "sign token, public: CA only");
@@ -498,9 +499,9 @@ static void test_match(void)
     cls = CKO_CERTIFICATE;
     t[0] = (CK_ATTRIBUTE){CKA_CLASS, &cls, sizeof cls};
     n = find_all(t, 1, f);
-    ok(n == 4 && f[JPKI_OBJ_AUTH_CERT] && f[JPKI_OBJ_AUTH_CA] && f[JPKI_OBJ_SIGN_CA] &&
-           f[JPKI_OBJ_SIGN_CERT],
-       "class certificate: the four certificates");
+    ok(n == 5 && f[JPKI_OBJ_AUTH_CERT] && f[JPKI_OBJ_AUTH_CA] && f[JPKI_OBJ_SIGN_CA] &&
+           f[JPKI_OBJ_SIGN_CERT] && f[JPKI_OBJ_AUTH_SIGN_CA],
+       "class certificate: the four certificates, the sign CA on both tokens");
     cls = CKO_PRIVATE_KEY;
     n = find_all(t, 1, f);
     ok(n == 2 && f[JPKI_OBJ_AUTH_KEY] && f[JPKI_OBJ_SIGN_KEY], "class private key: two");
