@@ -1,1 +1,507 @@
-/* jpki.c: to be written. */
+/*
+ * jpki.c: the JPKI application on one card (jpki-protocol.md §3, §4).
+ * Every byte sequence here comes from §4.1 of the protocol notes; lengths
+ * the card reports are checked before they size anything.
+ * Copyright (C) 2026 jpki-pkcs11 developers. LGPL-2.1-or-later.
+ */
+#include "jpki.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "apdu.h"
+#include "log.h"
+
+static const uint8_t jpki_aid[] = { 0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01 };
+
+#define SHORT_LE_MAX 256
+#define OFFSET_MAX 0x7FFF   /* READ BINARY: 15-bit offset in P1-P2 */
+
+void jpki_card_init(jpki_card *card, jpki_transport *t)
+{
+    memset(card, 0, sizeof *card);
+    card->transport = t;
+    card->max_read = SHORT_LE_MAX;
+}
+
+void jpki_card_forget_selection(jpki_card *card)
+{
+    card->ap_selected = false;
+    card->current_ef = 0;
+    card->verified[JPKI_ROLE_AUTH] = false;
+    card->verified[JPKI_ROLE_SIGN] = false;
+}
+
+/* Statuses after which nothing we knew about the card's state holds. */
+static bool status_loses_state(jpki_status st)
+{
+    switch (st) {
+    case JPKI_E_NO_CARD:
+    case JPKI_E_CARD_RESET:
+    case JPKI_E_NO_READER:
+    case JPKI_E_NO_SERVICE:
+    case JPKI_E_COMM:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Sends one command; a transport failure also forgets the card's state so
+ * that nothing is skipped (SELECT) or assumed (VERIFY) on the next card. */
+static jpki_status send_apdu(jpki_card *card, const jpki_apdu *cmd, uint8_t *resp,
+                             size_t resp_cap, size_t *resp_len, uint16_t *sw)
+{
+    jpki_status st;
+
+    if (card == NULL || card->transport == NULL)
+        return JPKI_E_BAD_ARG;
+    st = jpki_apdu_transmit(card->transport, cmd, resp, resp_cap, resp_len, sw,
+                            &card->apdu_count);
+    if (status_loses_state(st))
+        jpki_card_forget_selection(card);
+    return st;
+}
+
+jpki_status jpki_card_begin(jpki_card *card, bool *was_reset)
+{
+    jpki_status st;
+
+    if (was_reset)
+        *was_reset = false;
+    if (card == NULL || card->transport == NULL)
+        return JPKI_E_BAD_ARG;
+    st = card->transport->ops->begin(card->transport);
+    if (st == JPKI_E_CARD_RESET) {
+        /* The transport reconnected and holds the transaction; only the
+         * card's selection and PIN state are gone. */
+        jpki_log(JPKI_LOG_CALL, "card was reset by another program");
+        jpki_card_forget_selection(card);
+        if (was_reset)
+            *was_reset = true;
+        return JPKI_OK;
+    }
+    if (st != JPKI_OK)
+        jpki_card_forget_selection(card);
+    return st;
+}
+
+void jpki_card_end(jpki_card *card)
+{
+    if (card && card->transport)
+        card->transport->ops->end(card->transport);
+}
+
+jpki_status jpki_select_ap(jpki_card *card)
+{
+    jpki_apdu cmd = { .cla = 0x00, .ins = 0xA4, .p1 = 0x04, .p2 = 0x0C,
+                      .data = jpki_aid, .data_len = sizeof jpki_aid };
+    uint16_t sw = 0;
+    jpki_status st;
+
+    if (card == NULL)
+        return JPKI_E_BAD_ARG;
+    /* Re-selecting the AP probably drops the PIN state (protocol §6.3). */
+    jpki_card_forget_selection(card);
+    st = send_apdu(card, &cmd, NULL, 0, NULL, &sw);
+    if (st != JPKI_OK)
+        return st;
+    if (sw != 0x9000) {
+        jpki_log(JPKI_LOG_CALL, "SELECT JPKI AP: SW %04X, not a JPKI card", sw);
+        return JPKI_E_NOT_JPKI;
+    }
+    card->ap_selected = true;
+    return JPKI_OK;
+}
+
+static jpki_status ensure_ap(jpki_card *card)
+{
+    return card->ap_selected ? JPKI_OK : jpki_select_ap(card);
+}
+
+jpki_status jpki_select_ef(jpki_card *card, uint16_t fid)
+{
+    uint8_t fid_bytes[2] = { (uint8_t)(fid >> 8), (uint8_t)fid };
+    jpki_apdu cmd = { .cla = 0x00, .ins = 0xA4, .p1 = 0x02, .p2 = 0x0C,
+                      .data = fid_bytes, .data_len = sizeof fid_bytes };
+    uint16_t sw = 0;
+    jpki_status st;
+
+    if (card == NULL || fid == 0)
+        return JPKI_E_BAD_ARG;
+    st = ensure_ap(card);
+    if (st != JPKI_OK)
+        return st;
+    if (card->current_ef == fid)
+        return JPKI_OK;
+    card->current_ef = 0;
+    st = send_apdu(card, &cmd, NULL, 0, NULL, &sw);
+    if (st != JPKI_OK)
+        return st;
+    if (sw != 0x9000)
+        return jpki_status_from_sw(sw, NULL);
+    card->current_ef = fid;
+    return JPKI_OK;
+}
+
+/* Le for a chunk of n bytes: short unless the card may use extended Le. */
+static size_t chunk_limit(const jpki_card *card)
+{
+    size_t lim = card->max_read ? card->max_read : SHORT_LE_MAX;
+    if (!card->extended_le && lim > SHORT_LE_MAX)
+        lim = SHORT_LE_MAX;
+    if (lim > 65536)
+        lim = 65536;
+    return lim;
+}
+
+/* One READ BINARY of at most n bytes at offset of the current EF. Returns
+ * the card's status word mapped (JPKI_E_END_OF_FILE included); data longer
+ * than asked is JPKI_E_MALFORMED (apdu.c refuses more than Le). */
+static jpki_status read_chunk(jpki_card *card, size_t offset, uint8_t *buf, size_t n,
+                              size_t *got)
+{
+    jpki_apdu cmd = { .cla = 0x00, .ins = 0xB0, .p1 = (uint8_t)((offset >> 8) & 0x7F),
+                      .p2 = (uint8_t)(offset & 0xFF), .le = n };
+    uint16_t sw = 0;
+    jpki_status st;
+
+    *got = 0;
+    if (offset > OFFSET_MAX || n == 0)
+        return JPKI_E_BAD_ARG;
+    st = send_apdu(card, &cmd, buf, n, got, &sw);
+    if (st != JPKI_OK)
+        return st;
+    if (sw != 0x9000) {
+        *got = 0;
+        return jpki_status_from_sw(sw, NULL);
+    }
+    return JPKI_OK;
+}
+
+jpki_status jpki_read_binary(jpki_card *card, uint16_t fid, size_t offset, uint8_t *buf,
+                             size_t len, size_t *got)
+{
+    size_t done = 0, n = 0;
+    jpki_status st;
+
+    if (got)
+        *got = 0;
+    if (card == NULL || got == NULL || (len > 0 && buf == NULL))
+        return JPKI_E_BAD_ARG;
+    st = jpki_select_ef(card, fid);
+    if (st != JPKI_OK)
+        return st;
+    while (done < len) {
+        size_t want = len - done;
+        if (want > chunk_limit(card))
+            want = chunk_limit(card);
+        st = read_chunk(card, offset + done, buf + done, want, &n);
+        if (st == JPKI_E_END_OF_FILE && done > 0) {
+            st = JPKI_OK;
+            break;
+        }
+        if (st != JPKI_OK)
+            break;
+        if (n == 0)
+            break;  /* end of the EF */
+        done += n;
+    }
+    *got = done;
+    return st;
+}
+
+/* Length of the DER SEQUENCE a certificate EF starts with: header bytes
+ * plus content. Only the forms a certificate can have (<= 64 KiB). */
+static jpki_status der_total_len(const uint8_t h[4], size_t *total)
+{
+    size_t hdr, len;
+
+    if (h[0] != 0x30)
+        return JPKI_E_MALFORMED;
+    if (h[1] < 0x80) {
+        hdr = 2;
+        len = h[1];
+    } else if (h[1] == 0x81) {
+        hdr = 3;
+        len = h[2];
+    } else if (h[1] == 0x82) {
+        hdr = 4;
+        len = (size_t)h[2] << 8 | h[3];
+    } else {
+        return JPKI_E_MALFORMED;   /* 30 80 (indefinite) or 30 83+: not a card certificate */
+    }
+    *total = hdr + len;
+    return *total > JPKI_CERT_MAX ? JPKI_E_MALFORMED : JPKI_OK;
+}
+
+jpki_status jpki_read_certificate(jpki_card *card, uint16_t fid, uint8_t **der, size_t *der_len)
+{
+    uint8_t head[4];
+    uint8_t *buf = NULL;
+    size_t total = 0, done, n = 0;
+    jpki_status st;
+
+    if (der)
+        *der = NULL;
+    if (der_len)
+        *der_len = 0;
+    if (card == NULL || der == NULL || der_len == NULL)
+        return JPKI_E_BAD_ARG;
+    st = jpki_select_ef(card, fid);
+    if (st != JPKI_OK)
+        goto out;
+    /* The 4-byte header read of OpenSC: enough for "30 82 HH LL". */
+    st = read_chunk(card, 0, head, sizeof head, &n);
+    if (st == JPKI_E_END_OF_FILE)
+        st = JPKI_E_MALFORMED;
+    if (st != JPKI_OK)
+        goto out;
+    if (n != sizeof head) {
+        st = JPKI_E_MALFORMED;
+        goto out;
+    }
+    st = der_total_len(head, &total);
+    if (st != JPKI_OK) {
+        jpki_log(JPKI_LOG_ERROR, "EF %04X: not a certificate (%02X %02X %02X %02X)", fid,
+                 head[0], head[1], head[2], head[3]);
+        goto out;
+    }
+    buf = malloc(total > sizeof head ? total : sizeof head);
+    if (buf == NULL) {
+        st = JPKI_E_NO_MEMORY;
+        goto out;
+    }
+    done = total < sizeof head ? total : sizeof head;
+    memcpy(buf, head, done);
+    while (done < total) {
+        size_t want = total - done;
+        if (want > chunk_limit(card))
+            want = chunk_limit(card);
+        st = read_chunk(card, done, buf + done, want, &n);
+        /* The EF ending before the DER does is a broken (or hostile) card. */
+        if (st == JPKI_E_END_OF_FILE || (st == JPKI_OK && n == 0))
+            st = JPKI_E_MALFORMED;
+        if (st != JPKI_OK)
+            goto out;
+        done += n;
+    }
+    *der = buf;
+    *der_len = total;
+    buf = NULL;
+
+out:
+    if (buf) {
+        OPENSSL_cleanse(buf, total);   /* the sign certificate is personal data */
+        free(buf);
+    }
+    return st;
+}
+
+jpki_status jpki_read_token_info(jpki_card *card, jpki_token_info *info)
+{
+    uint8_t raw[JPKI_TOKEN_NAME_LEN];
+    size_t got = 0;
+    jpki_status st;
+
+    if (card == NULL || info == NULL)
+        return JPKI_E_BAD_ARG;
+    memset(info, 0, sizeof *info);
+    st = jpki_read_binary(card, JPKI_EF_TOKEN_INFO, 0, raw, sizeof raw, &got);
+    if (st != JPKI_OK)
+        return st;
+    /* Real cards pad with blanks; some test doubles with NULs (§3.2). */
+    while (got > 0 && (raw[got - 1] == ' ' || raw[got - 1] == '\0'))
+        got--;
+    if (got == 0)
+        return JPKI_E_MALFORMED;
+    for (size_t i = 0; i < got; i++) {
+        if (raw[i] < 0x20 || raw[i] > 0x7E)
+            return JPKI_E_MALFORMED;
+    }
+    memcpy(info->name, raw, got);
+    info->name[got] = '\0';
+    return JPKI_OK;
+}
+
+static uint16_t pin_ef(jpki_role role)
+{
+    return role == JPKI_ROLE_SIGN ? JPKI_EF_SIGN_PIN : JPKI_EF_AUTH_PIN;
+}
+
+static uint16_t key_ef(jpki_role role)
+{
+    return role == JPKI_ROLE_SIGN ? JPKI_EF_SIGN_KEY : JPKI_EF_AUTH_KEY;
+}
+
+static bool role_ok(jpki_role role)
+{
+    return role == JPKI_ROLE_AUTH || role == JPKI_ROLE_SIGN;
+}
+
+jpki_status jpki_pin_status(jpki_card *card, jpki_role role, int *tries_left)
+{
+    jpki_apdu cmd = { .cla = 0x00, .ins = 0x20, .p1 = 0x00, .p2 = 0x80 };
+    uint16_t sw = 0;
+    int tries = -1;
+    jpki_status st;
+
+    if (tries_left)
+        *tries_left = -1;
+    if (card == NULL || tries_left == NULL || !role_ok(role))
+        return JPKI_E_BAD_ARG;
+    st = jpki_select_ef(card, pin_ef(role));
+    if (st != JPKI_OK)
+        return st;
+    st = send_apdu(card, &cmd, NULL, 0, NULL, &sw);
+    if (st != JPKI_OK)
+        return st;
+    st = jpki_status_from_sw(sw, &tries);
+    /* The empty VERIFY reports the counter; a locked PIN is a state, not a
+     * failure of this query. 90 00: already verified (tries unknown). */
+    if (st == JPKI_OK || st == JPKI_E_PIN_INCORRECT || st == JPKI_E_PIN_LOCKED) {
+        *tries_left = st == JPKI_OK ? -1 : tries;
+        return JPKI_OK;
+    }
+    return st;
+}
+
+jpki_status jpki_verify_pin(jpki_card *card, jpki_role role, const uint8_t *pin, size_t pin_len,
+                            int *tries_left)
+{
+    jpki_apdu cmd = { .cla = 0x00, .ins = 0x20, .p1 = 0x00, .p2 = 0x80,
+                      .data = pin, .data_len = pin_len, .secret = true };
+    uint16_t sw = 0;
+    int tries = -1;
+    jpki_status st;
+
+    if (tries_left)
+        *tries_left = -1;
+    if (card == NULL || !role_ok(role) || pin == NULL || pin_len == 0 ||
+        pin_len > JPKI_PIN_MAX)
+        return JPKI_E_BAD_ARG;
+    card->verified[role] = false;
+    st = jpki_select_ef(card, pin_ef(role));
+    if (st != JPKI_OK)
+        return st;
+    /* Exactly one VERIFY, whatever it answers: a retry could lock the card. */
+    st = send_apdu(card, &cmd, NULL, 0, NULL, &sw);
+    if (st != JPKI_OK)
+        return st;
+    st = jpki_status_from_sw(sw, &tries);
+    if (st == JPKI_OK) {
+        card->verified[role] = true;
+        tries = jpki_pin_max_tries(role);   /* a correct PIN resets the counter */
+    }
+    if (tries_left)
+        *tries_left = tries;
+    jpki_log(JPKI_LOG_CALL, "VERIFY %s PIN: %s (tries left %d)",
+             role == JPKI_ROLE_SIGN ? "sign" : "auth", jpki_status_name(st), tries);
+    return st;
+}
+
+jpki_status jpki_change_pin(jpki_card *card, jpki_role role, const uint8_t *new_pin,
+                            size_t new_len)
+{
+    jpki_apdu cmd = { .cla = 0x00, .ins = 0x24, .p1 = 0x01, .p2 = 0x80,
+                      .data = new_pin, .data_len = new_len, .secret = true };
+    uint16_t sw = 0;
+    jpki_status st;
+
+    if (card == NULL || !role_ok(role) || new_pin == NULL || new_len == 0 ||
+        new_len > JPKI_PIN_MAX)
+        return JPKI_E_BAD_ARG;
+    /* Do not send a new PIN the card will refuse anyway. */
+    if (!card->verified[role])
+        return JPKI_E_SECURITY_STATUS;
+    st = jpki_select_ef(card, pin_ef(role));
+    if (st != JPKI_OK)
+        return st;
+    st = send_apdu(card, &cmd, NULL, 0, NULL, &sw);
+    if (st != JPKI_OK)
+        return st;
+    return jpki_status_from_sw(sw, NULL);
+}
+
+jpki_status jpki_sign(jpki_card *card, jpki_role role, const uint8_t *data, size_t data_len,
+                      uint8_t *sig, size_t sig_cap, size_t *sig_len)
+{
+    jpki_apdu cmd = { .cla = 0x80, .ins = 0x2A, .p1 = 0x00, .p2 = 0x80,
+                      .data = data, .data_len = data_len, .le = JPKI_SIGNATURE_LEN };
+    uint16_t sw = 0;
+    size_t got = 0;
+    jpki_status st;
+
+    if (sig_len)
+        *sig_len = 0;
+    if (card == NULL || !role_ok(role) || data == NULL || data_len == 0 ||
+        data_len > JPKI_SIGN_INPUT_MAX || sig == NULL || sig_cap < JPKI_SIGNATURE_LEN ||
+        sig_len == NULL)
+        return JPKI_E_BAD_ARG;
+    st = jpki_select_ef(card, key_ef(role));
+    if (st != JPKI_OK)
+        return st;
+    st = send_apdu(card, &cmd, sig, JPKI_SIGNATURE_LEN, &got, &sw);
+    if (st != JPKI_OK)
+        return st;
+    if (sw != 0x9000) {
+        st = jpki_status_from_sw(sw, NULL);
+        if (st == JPKI_E_SECURITY_STATUS)
+            card->verified[role] = false;   /* the card says so, whatever we thought */
+        return st;
+    }
+    if (got != JPKI_SIGNATURE_LEN) {
+        OPENSSL_cleanse(sig, got);
+        return JPKI_E_MALFORMED;
+    }
+    *sig_len = got;
+    return JPKI_OK;
+}
+
+CK_RV jpki_pin_check(jpki_role role, const uint8_t *pin, size_t pin_len, uint8_t *out,
+                     size_t *out_len)
+{
+    CK_RV rv = CKR_OK;
+
+    if (out_len)
+        *out_len = 0;
+    if (!role_ok(role) || out == NULL || out_len == NULL || (pin == NULL && pin_len > 0))
+        return CKR_ARGUMENTS_BAD;
+    if (pin_len < jpki_pin_min_len(role) || pin_len > jpki_pin_max_len(role))
+        return CKR_PIN_LEN_RANGE;
+    for (size_t i = 0; i < pin_len; i++) {
+        uint8_t c = pin[i];
+        if (role == JPKI_ROLE_SIGN && c >= 'a' && c <= 'z')
+            c = (uint8_t)(c - 'a' + 'A');   /* the card holds the upper-case form */
+        bool digit = c >= '0' && c <= '9';
+        bool upper = c >= 'A' && c <= 'Z';
+        if (!(digit || (role == JPKI_ROLE_SIGN && upper))) {
+            rv = CKR_PIN_INVALID;
+            goto out;
+        }
+        out[i] = c;
+    }
+    *out_len = pin_len;
+
+out:
+    if (rv != CKR_OK)
+        OPENSSL_cleanse(out, pin_len);
+    return rv;
+}
+
+int jpki_pin_max_tries(jpki_role role)
+{
+    return role == JPKI_ROLE_SIGN ? 5 : 3;
+}
+
+size_t jpki_pin_min_len(jpki_role role)
+{
+    return role == JPKI_ROLE_SIGN ? 6 : 4;
+}
+
+size_t jpki_pin_max_len(jpki_role role)
+{
+    return role == JPKI_ROLE_SIGN ? 16 : 4;
+}

@@ -108,7 +108,7 @@ static const char *level_name(enum jpki_log_level level)
 
 static void vlog(enum jpki_log_level level, const char *fmt, va_list ap)
 {
-    struct timespec ts;
+    struct timespec ts = { 0, 0 };
     struct tm tm;
     char stamp[32] = "";
 
