@@ -28,13 +28,17 @@ serial=$(sed -n 's/^ *serial num *: *//p' "$W/L.txt" | head -n 1)
 tap_ok "the token has a serial number ('$serial')" test -n "$serial" -a "$serial" != "0000000000000000"
 tap_ok "the model comes from EF 0006" grep -q "token model *: JPKIAPICCTOKEN2" "$W/L.txt"
 
+# OpenSC also shows a public-key object for each CA certificate (synthesised
+# from the certificate) and, before login, an empty (0-bit) sign public key;
+# we show neither. We show the sign CA on the sign token as well.
+not_ours='^(User Authentication Certificate CA\|03|Digital Signature Certificate CA\|04)\|Public Key'
 if [ -n "$OPENSC" ]; then
-    pkcs11-tool --module "$OPENSC" --slot-index 0 -O 2>/dev/null | objects > "$W/osc0.txt"
+    pkcs11-tool --module "$OPENSC" --slot-index 0 -O 2>/dev/null | objects | grep -Ev "$not_ours" > "$W/osc0.txt"
     p11 --slot-index 0 -O 2>/dev/null | objects > "$W/our0.txt"
-    tap_ok "auth token public objects: same labels, IDs, types as OpenSC" diff -u "$W/osc0.txt" "$W/our0.txt"
+    tap_ok "auth token: the labels, IDs and types OpenSC shows" diff -u "$W/osc0.txt" "$W/our0.txt"
     pkcs11-tool --module "$OPENSC" --slot-index 1 --login --pin ABC123 -O 2>/dev/null | objects > "$W/osc1.txt"
-    p11 --slot-index 1 --login --pin ABC123 -O 2>/dev/null | objects > "$W/our1.txt"
-    tap_ok "sign token after login: same labels, IDs, types as OpenSC" diff -u "$W/osc1.txt" "$W/our1.txt"
+    p11 --slot-index 1 --login --pin ABC123 -O 2>/dev/null | objects | grep -v '^Digital Signature Certificate CA|04|' > "$W/our1.txt"
+    tap_ok "sign token after login: the labels, IDs and types OpenSC shows" diff -u "$W/osc1.txt" "$W/our1.txt"
 fi
 
 p11 --slot-index 1 -O > "$W/sign-public.txt" 2>&1
