@@ -9,14 +9,16 @@ libjpki_la_SOURCES = \
 	src/jpki.c src/jpki.h \
 	src/mech.c src/mech.h \
 	src/token.c src/token.h \
-	src/slot.c src/slot.h \
-	src/session.c src/session.h
+	src/locking.c src/locking.h \
+	src/slot.c src/slot.h src/slot_internal.h src/slot_info.c src/slot_event.c \
+	src/session.c src/session.h src/session_ops.h \
+	src/objects.c src/login.c src/signing.c
 libjpki_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
 libjpki_la_LIBADD = $(PCSC_LIBS) $(CRYPTO_LIBS) $(PTHREAD_LIBS)
 
 pkcs11moddir = $(p11_module_path)
 pkcs11mod_LTLIBRARIES = jpki-pkcs11.la
-jpki_pkcs11_la_SOURCES = src/pkcs11.c
+jpki_pkcs11_la_SOURCES = src/pkcs11.c src/pkcs11_stubs.c src/pkcs11_stubs.h
 jpki_pkcs11_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
 jpki_pkcs11_la_LIBADD = libjpki.la
 jpki_pkcs11_la_LDFLAGS = -module -avoid-version -no-undefined -shared \

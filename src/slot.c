@@ -1,1 +1,429 @@
-/* slot.c: to be written. */
+/*
+ * slot.c: readers, slots and the card in each reader (see slot.h).
+ * Copyright (C) 2026 jpki-pkcs11 developers. LGPL-2.1-or-later.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <openssl/crypto.h>
+#include "log.h"
+#include "session.h"
+#include "slot.h"
+#include "slot_internal.h"
+
+jpki_slot_module jpki_mod;
+
+void jpki_global_lock(void)
+{
+    jpki_lock_acquire(jpki_mod.lock);
+}
+
+void jpki_global_unlock(void)
+{
+    jpki_lock_release(jpki_mod.lock);
+}
+
+/* Global lock held. Reopens the context when pcscd went away; a missing
+ * pcscd is not an error (no readers). */
+jpki_pcsc *jpki_slots_context(unsigned *epoch)
+{
+    if (jpki_mod.pcsc != NULL && jpki_pcsc_is_stale(jpki_mod.pcsc)) {
+        /* Transports made from it may still exist: close it at C_Finalize. */
+        jpki_pcsc **grown = realloc(jpki_mod.retired,
+                                    (jpki_mod.n_retired + 1) * sizeof(*grown));
+        if (grown != NULL) {
+            jpki_mod.retired = grown;
+            jpki_mod.retired[jpki_mod.n_retired++] = jpki_mod.pcsc;
+        }
+        jpki_mod.pcsc = NULL;
+        jpki_mod.epoch++;
+    }
+    if (jpki_mod.pcsc == NULL) {
+        jpki_status st = jpki_pcsc_open(&jpki_mod.pcsc);
+        if (st != JPKI_OK) {
+            jpki_mod.pcsc = NULL;
+            jpki_log(JPKI_LOG_CALL, "PC/SC not available: %s", jpki_status_name(st));
+        }
+    }
+    if (epoch != NULL)
+        *epoch = jpki_mod.epoch;
+    return jpki_mod.pcsc;
+}
+
+static jpki_reader *reader_new(const char *name)
+{
+    jpki_reader *r = calloc(1, sizeof(*r));
+    if (r == NULL)
+        return NULL;
+    r->io = jpki_lock_new();
+    if (r->io == NULL) {
+        free(r);
+        return NULL;
+    }
+    size_t n = strlen(name);
+    if (n >= sizeof(r->name))
+        n = sizeof(r->name) - 1;
+    memcpy(r->name, name, n);
+    r->index = jpki_mod.n_readers;
+    return r;
+}
+
+static jpki_reader *reader_find_or_add(const char *name)
+{
+    for (size_t i = 0; i < jpki_mod.n_readers; i++)
+        if (strncmp(jpki_mod.readers[i]->name, name, sizeof(jpki_mod.readers[i]->name) - 1) == 0)
+            return jpki_mod.readers[i];
+    jpki_reader **grown = realloc(jpki_mod.readers, (jpki_mod.n_readers + 1) * sizeof(*grown));
+    if (grown == NULL)
+        return NULL;
+    jpki_mod.readers = grown;
+    jpki_reader *r = reader_new(name);
+    if (r == NULL)
+        return NULL;
+    jpki_mod.readers[jpki_mod.n_readers++] = r;
+    jpki_log(JPKI_LOG_CALL, "reader %zu: %s", r->index, r->name);
+    return r;
+}
+
+/* Global lock held. Brings the reader list up to date (PC/SC IPC, no APDU). */
+void jpki_slots_rescan(void)
+{
+    jpki_pcsc *ctx = jpki_slots_context(NULL);
+    char **names = NULL;
+    size_t count = 0;
+    jpki_status st = JPKI_E_NO_SERVICE;
+    if (ctx != NULL)
+        st = jpki_pcsc_list_readers(ctx, &names, &count);
+    if (st == JPKI_E_NO_SERVICE && ctx != NULL) {
+        /* pcscd restarted since the context was made: one fresh try. */
+        ctx = jpki_slots_context(NULL);
+        if (ctx != NULL && jpki_pcsc_is_stale(ctx) == false)
+            st = jpki_pcsc_list_readers(ctx, &names, &count);
+    }
+    if (st != JPKI_OK) {
+        names = NULL;
+        count = 0;
+    }
+    for (size_t i = 0; i < jpki_mod.n_readers; i++)
+        jpki_mod.readers[i]->listed = false;
+    for (size_t i = 0; i < count; i++) {
+        jpki_reader *r = reader_find_or_add(names[i]);
+        if (r != NULL)
+            r->listed = true;
+    }
+    if (names != NULL)
+        jpki_pcsc_free_names(names, count);
+}
+
+CK_RV jpki_slots_init(void)
+{
+    memset(&jpki_mod, 0, sizeof(jpki_mod));
+    jpki_mod.lock = jpki_lock_new();
+    if (jpki_mod.lock == NULL)
+        return CKR_CANT_LOCK;
+    jpki_global_lock();
+    jpki_slots_rescan();
+    jpki_slots_mark_seen();
+    jpki_global_unlock();
+    return CKR_OK;
+}
+
+static void reader_free(jpki_reader *r)
+{
+    jpki_lock_acquire(r->io);  /* let a card operation still running finish */
+    jpki_reader_drop_card(r);
+    jpki_lock_release(r->io);
+    jpki_lock_free(r->io);
+    free(r);
+}
+
+void jpki_slots_fini(void)
+{
+    jpki_slots_cancel_waits();
+    for (size_t i = 0; i < jpki_mod.n_readers; i++)
+        reader_free(jpki_mod.readers[i]);
+    free(jpki_mod.readers);
+    for (size_t i = 0; i < jpki_mod.n_retired; i++)
+        jpki_pcsc_close(jpki_mod.retired[i]);
+    free(jpki_mod.retired);
+    jpki_pcsc_close(jpki_mod.pcsc);
+    jpki_pcsc_close(jpki_mod.wait_pcsc);
+    jpki_lock_free(jpki_mod.lock);
+    memset(&jpki_mod, 0, sizeof(jpki_mod));
+}
+
+void jpki_slots_forget(void)
+{
+    /* The parent's PC/SC handles and locks are not ours to release: leak. */
+    memset(&jpki_mod, 0, sizeof(jpki_mod));
+}
+
+static void wipe_card_state(jpki_reader *r)
+{
+    for (int i = 0; i < JPKI_CERT_SLOTS; i++) {
+        free(r->cert[i]);
+        r->cert[i] = NULL;
+        r->cert_len[i] = 0;
+    }
+    OPENSSL_cleanse(r->auth_pin, sizeof(r->auth_pin));
+    r->auth_pin_len = 0;
+    r->logged_in[0] = r->logged_in[1] = false;
+    r->have_serial = false;
+    memset(r->serial, ' ', sizeof(r->serial));
+    memset(&r->info, 0, sizeof(r->info));
+    r->tries[0] = r->tries[1] = -1;
+}
+
+void jpki_reader_drop_card(jpki_reader *r)
+{
+    if (r->generation != 0)
+        jpki_log(JPKI_LOG_CALL, "reader %zu: card generation %lu ends", r->index,
+                 r->generation);
+    wipe_card_state(r);
+    if (r->transport != NULL)
+        r->transport->ops->destroy(r->transport);
+    r->transport = NULL;
+    memset(&r->card, 0, sizeof(r->card));
+    r->generation = 0;
+    r->probed = false;
+    r->token_present = false;
+}
+
+void jpki_reader_logout(jpki_reader *r, jpki_role role)
+{
+    r->logged_in[role] = false;
+    if (role == JPKI_ROLE_AUTH) {
+        OPENSSL_cleanse(r->auth_pin, sizeof(r->auth_pin));
+        r->auth_pin_len = 0;
+    }
+}
+
+static unsigned long new_generation(void)
+{
+    jpki_global_lock();
+    unsigned long g = ++jpki_mod.next_generation;
+    jpki_global_unlock();
+    return g;
+}
+
+/* Transient failures are worth another look on the next call. */
+static bool status_transient(jpki_status st)
+{
+    return st == JPKI_E_COMM || st == JPKI_E_CARD_RESET || st == JPKI_E_NO_SERVICE ||
+           st == JPKI_E_NO_MEMORY;
+}
+
+static jpki_status probe_tx(jpki_reader *r)
+{
+    jpki_status st = jpki_select_ap(&r->card);
+    if (st != JPKI_OK)
+        return st;
+    if (jpki_read_token_info(&r->card, &r->info) != JPKI_OK)
+        memset(&r->info, 0, sizeof(r->info));
+    for (int role = 0; role < 2; role++) {
+        int tries = -1;
+        st = jpki_pin_status(&r->card, (jpki_role)role, &tries);
+        if (st == JPKI_E_PIN_LOCKED)
+            tries = 0;
+        else if (st != JPKI_OK || tries < 0)
+            tries = jpki_pin_max_tries((jpki_role)role);
+        r->tries[role] = tries;
+        if (st == JPKI_E_NO_CARD || st == JPKI_E_NO_READER || status_transient(st))
+            return st;
+    }
+    return JPKI_OK;
+}
+
+/* A new card: is it JPKI, what is it called, how many tries are left. */
+static void reader_probe(jpki_reader *r, jpki_pcsc *ctx, unsigned epoch)
+{
+    jpki_transport *t = NULL;
+    jpki_status st = jpki_pcsc_connect(ctx, r->name, &t);
+    if (st != JPKI_OK) {
+        jpki_log(JPKI_LOG_ERROR, "reader %zu: connect: %s", r->index, jpki_status_name(st));
+        r->probed = !status_transient(st) && st != JPKI_E_NO_CARD;
+        return;
+    }
+    r->transport = t;
+    r->pcsc_epoch = epoch;
+    jpki_card_init(&r->card, t);
+    r->generation = new_generation();
+    r->probed = true;
+    st = jpki_reader_begin(r, NULL);
+    if (st == JPKI_OK) {
+        st = probe_tx(r);
+        jpki_reader_end(r);
+    }
+    r->token_present = st == JPKI_OK;
+    jpki_log(JPKI_LOG_CALL, "reader %zu: card generation %lu: %s%s%s", r->index,
+             r->generation, r->token_present ? "JPKI token " : "no token: ",
+             r->token_present ? r->info.name : jpki_status_name(st), "");
+    if (st == JPKI_E_NO_CARD || st == JPKI_E_NO_READER || status_transient(st))
+        jpki_reader_drop_card(r);
+}
+
+/* Reader lock held. One status call; a new card is probed. */
+static void reader_refresh(jpki_reader *r)
+{
+    unsigned epoch = 0;
+    jpki_global_lock();
+    jpki_pcsc *ctx = jpki_slots_context(&epoch);
+    jpki_global_unlock();
+    if (r->transport != NULL && r->pcsc_epoch != epoch)
+        jpki_reader_drop_card(r);
+    jpki_reader_status rs = { 0 };
+    jpki_status st = ctx != NULL ? jpki_pcsc_reader_status(ctx, r->name, &rs) : JPKI_E_NO_SERVICE;
+    if (st == JPKI_E_NO_SERVICE && ctx != NULL) {
+        /* pcscd restarted: the context is stale now; one try with a new one. */
+        jpki_global_lock();
+        ctx = jpki_slots_context(&epoch);
+        jpki_global_unlock();
+        if (ctx != NULL)
+            st = jpki_pcsc_reader_status(ctx, r->name, &rs);
+    }
+    if (r->transport != NULL && r->pcsc_epoch != epoch)
+        jpki_reader_drop_card(r);
+    if (st != JPKI_OK || !rs.present) {
+        jpki_reader_drop_card(r);
+        r->have_status = st == JPKI_OK;
+        r->event_count = rs.event_count;
+        return;
+    }
+    if (r->have_status && rs.event_count != r->event_count)
+        jpki_reader_drop_card(r);
+    r->have_status = true;
+    r->event_count = rs.event_count;
+    if (!r->probed)
+        reader_probe(r, ctx, epoch);
+}
+
+void jpki_reader_acquire(jpki_reader *r)
+{
+    jpki_lock_acquire(r->io);
+    reader_refresh(r);
+}
+
+void jpki_reader_release(jpki_reader *r)
+{
+    jpki_lock_release(r->io);
+}
+
+CK_RV jpki_slot_check_id(CK_SLOT_ID id)
+{
+    jpki_global_lock();
+    CK_RV rv = id / 2 < jpki_mod.n_readers ? CKR_OK : CKR_SLOT_ID_INVALID;
+    jpki_global_unlock();
+    return rv;
+}
+
+CK_RV jpki_slot_acquire(CK_SLOT_ID id, jpki_slot *slot)
+{
+    jpki_global_lock();
+    jpki_reader *r = id / 2 < jpki_mod.n_readers ? jpki_mod.readers[id / 2] : NULL;
+    jpki_global_unlock();
+    if (r == NULL)
+        return CKR_SLOT_ID_INVALID;
+    jpki_reader_acquire(r);
+    slot->reader = r;
+    slot->role = (jpki_role)(id % 2);
+    slot->id = id;
+    return CKR_OK;
+}
+
+void jpki_slot_release(jpki_slot *slot)
+{
+    jpki_reader_release(slot->reader);
+}
+
+jpki_status jpki_reader_begin(jpki_reader *r, bool *was_reset)
+{
+    bool reset = false;
+    if (r->transport == NULL)
+        return JPKI_E_NO_CARD;
+    jpki_status st = jpki_card_begin(&r->card, &reset);
+    if (st == JPKI_E_CARD_RESET) {
+        /* The transport reconnected and holds the transaction. */
+        reset = true;
+        st = JPKI_OK;
+    }
+    if (st == JPKI_OK && reset) {
+        jpki_log(JPKI_LOG_CALL, "reader %zu: card was reset by another program", r->index);
+        jpki_card_forget_selection(&r->card);
+    }
+    if (was_reset != NULL)
+        *was_reset = reset;
+    return st;
+}
+
+void jpki_reader_end(jpki_reader *r)
+{
+    jpki_card_end(&r->card);
+}
+
+CK_RV jpki_reader_fail(jpki_reader *r, jpki_status st)
+{
+    if (st == JPKI_E_NO_CARD || st == JPKI_E_NO_READER || st == JPKI_E_NO_SERVICE) {
+        jpki_reader_drop_card(r);
+        return CKR_DEVICE_REMOVED;
+    }
+    return jpki_status_to_ckr(st);
+}
+
+static int cert_index(uint16_t fid)
+{
+    switch (fid) {
+    case JPKI_EF_SIGN_CERT: return 0;
+    case JPKI_EF_SIGN_CA: return 1;
+    case JPKI_EF_AUTH_CERT: return 2;
+    case JPKI_EF_AUTH_CA: return 3;
+    default: return -1;
+    }
+}
+
+const uint8_t *jpki_reader_cached_cert(jpki_reader *r, uint16_t fid, size_t *len)
+{
+    int i = cert_index(fid);
+    if (i < 0 || r->cert[i] == NULL)
+        return NULL;
+    *len = r->cert_len[i];
+    return r->cert[i];
+}
+
+jpki_status jpki_reader_cert_tx(jpki_reader *r, uint16_t fid)
+{
+    int i = cert_index(fid);
+    if (i < 0)
+        return JPKI_E_BAD_ARG;
+    if (r->cert[i] != NULL)
+        return JPKI_OK;
+    uint8_t *der = NULL;
+    size_t len = 0;
+    jpki_status st = jpki_read_certificate(&r->card, fid, &der, &len);
+    if (st == JPKI_OK) {
+        r->cert[i] = der;
+        r->cert_len[i] = len;
+    }
+    return st;
+}
+
+CK_RV jpki_reader_cert(jpki_reader *r, uint16_t fid, const uint8_t **der, size_t *len)
+{
+    *der = jpki_reader_cached_cert(r, fid, len);
+    if (*der != NULL)
+        return CKR_OK;
+    if (!r->token_present)
+        return CKR_DEVICE_REMOVED;
+    jpki_status st = jpki_reader_begin(r, NULL);
+    if (st != JPKI_OK)
+        return jpki_reader_fail(r, st);
+    /* Another program may have moved the card's selection since our last
+     * transaction. */
+    jpki_card_forget_selection(&r->card);
+    st = jpki_reader_cert_tx(r, fid);
+    jpki_reader_end(r);
+    if (st == JPKI_E_FILE_NOT_FOUND)
+        return CKR_OBJECT_HANDLE_INVALID;  /* e.g. a card without a sign certificate */
+    if (st != JPKI_OK)
+        return jpki_reader_fail(r, st);
+    *der = jpki_reader_cached_cert(r, fid, len);
+    return *der != NULL ? CKR_OK : CKR_GENERAL_ERROR;
+}

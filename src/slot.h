@@ -1,0 +1,114 @@
+/*
+ * slot.h: PC/SC readers and the two slots each one gives (slot id =
+ * 2 * reader index + role; a reader index is given once per reader name and
+ * kept for the life of the process), the card in each reader and what the
+ * module remembers about it for one card "generation": token info, retry
+ * counters, certificates, login state. C_WaitForSlotEvent lives here too.
+ *
+ * Locks: one global lock for the tables (reader list, sessions), never held
+ * during card I/O; one lock per reader held across every card transaction
+ * and whenever the card state below is used. Order: reader lock, then the
+ * global lock, never the other way round.
+ * Copyright (C) 2026 jpki-pkcs11 developers. LGPL-2.1-or-later.
+ */
+#ifndef JPKI_SLOT_H
+#define JPKI_SLOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "pkcs11-v3.h"
+#include "jpki.h"
+#include "locking.h"
+#include "reader.h"
+
+#define JPKI_CERT_SLOTS 4  /* EF 0001, 0002, 000A, 000B */
+
+/* What C_WaitForSlotEvent last told the application about one slot. */
+typedef struct jpki_seen {
+    bool listed;
+    bool card;
+    uint32_t count;
+} jpki_seen;
+
+typedef struct jpki_reader {
+    char name[JPKI_READER_NAME_MAX];
+    size_t index;
+    jpki_lock *io;
+
+    /* Global lock: */
+    bool listed;           /* present in the last scan */
+    jpki_seen seen[2];     /* per role */
+
+    /* Reader lock: */
+    bool have_status;
+    uint32_t event_count;
+    unsigned long generation;  /* of the card in the reader; 0: none known */
+    bool probed;               /* this card was looked at */
+    bool token_present;        /* it answered SELECT of the JPKI AP */
+    unsigned pcsc_epoch;       /* of the context the transport came from */
+    jpki_transport *transport;
+    jpki_card card;
+    jpki_token_info info;
+    int tries[2];
+    bool logged_in[2];
+    uint8_t auth_pin[JPKI_PIN_MAX];  /* PIN retention: see login.c */
+    size_t auth_pin_len;
+    uint8_t *cert[JPKI_CERT_SLOTS];
+    size_t cert_len[JPKI_CERT_SLOTS];
+    bool have_serial;
+    char serial[16];
+} jpki_reader;
+
+typedef struct jpki_slot {
+    jpki_reader *reader;
+    jpki_role role;
+    CK_SLOT_ID id;
+} jpki_slot;
+
+/* C_Initialize / C_Finalize of this layer. */
+CK_RV jpki_slots_init(void);
+void jpki_slots_fini(void);
+/* fork child: forget everything without touching the parent's handles. */
+void jpki_slots_forget(void);
+
+/* The global lock (tables), for session.c. */
+void jpki_global_lock(void);
+void jpki_global_unlock(void);
+
+CK_RV jpki_slot_list(bool token_present, CK_SLOT_ID *list, CK_ULONG *count);
+CK_RV jpki_slot_get_info(CK_SLOT_ID id, CK_SLOT_INFO *info);
+CK_RV jpki_slot_get_token_info(CK_SLOT_ID id, CK_TOKEN_INFO *info);
+CK_RV jpki_slot_check_id(CK_SLOT_ID id);
+CK_RV jpki_slot_wait_event(CK_FLAGS flags, CK_SLOT_ID *slot);
+/* Cancels blocked waits; they return CKR_CRYPTOKI_NOT_INITIALIZED. */
+void jpki_slots_cancel_waits(void);
+
+/* Takes the reader lock of a slot and brings its card state up to date
+ * (one PC/SC status call; card I/O once per card arrival).
+ * CKR_SLOT_ID_INVALID for an unknown id. */
+CK_RV jpki_slot_acquire(CK_SLOT_ID id, jpki_slot *slot);
+void jpki_slot_release(jpki_slot *slot);
+/* The same for a reader already known (session.c). */
+void jpki_reader_acquire(jpki_reader *r);
+void jpki_reader_release(jpki_reader *r);
+
+/* Reader lock held: */
+/* Starts a card transaction; a reset by someone else is not an error
+ * (*was_reset says so). */
+jpki_status jpki_reader_begin(jpki_reader *r, bool *was_reset);
+void jpki_reader_end(jpki_reader *r);
+/* The CKR_* for a failed card operation; a card or reader that went away
+ * ends the card generation (CKR_DEVICE_REMOVED). */
+CK_RV jpki_reader_fail(jpki_reader *r, jpki_status st);
+/* Forget the card: login state, PIN, caches; the generation ends. */
+void jpki_reader_drop_card(jpki_reader *r);
+/* Logs one token out and wipes the PIN held for it. */
+void jpki_reader_logout(jpki_reader *r, jpki_role role);
+/* A certificate of the current card, cached per generation. The _tx form
+ * runs inside a transaction the caller already holds. */
+CK_RV jpki_reader_cert(jpki_reader *r, uint16_t fid, const uint8_t **der, size_t *len);
+jpki_status jpki_reader_cert_tx(jpki_reader *r, uint16_t fid);
+const uint8_t *jpki_reader_cached_cert(jpki_reader *r, uint16_t fid, size_t *len);
+
+#endif

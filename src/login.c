@@ -1,0 +1,180 @@
+/*
+ * login.c: C_Login and C_Logout, and the one VERIFY helper every PIN goes
+ * through.
+ *
+ * PIN policy (design.md §2). A PIN is checked for format before any APDU
+ * (no try spent on a malformed PIN); the module never retries a VERIFY and
+ * never sends a PIN it was not given for this login. Final-try guard: with
+ * one try left (cached counter) a VERIFY is refused with CKR_PIN_LOCKED
+ * unless JPKI_PKCS11_ALLOW_FINAL_TRY=1; with none left nothing is sent.
+ *
+ * PIN retention. The card's verified state can be lost between our
+ * transactions: another program may select another application (SELECT
+ * clears the state) or reset the card. So:
+ *  - Auth token: the PIN of a successful C_Login(CKU_USER) stays in memory
+ *    (the reader's card state) until C_Logout, the close of the token's last
+ *    session, card removal or C_Finalize, when it is wiped. It is sent again
+ *    only when a signature finds the card not verified (after a reset, a
+ *    SELECT, or a 69 82 answer), at most once per C_Sign. If that VERIFY
+ *    answers 63 Cx the PIN was changed elsewhere: the login and the PIN are
+ *    dropped at once and never used again.
+ *  - Sign token: C_Login(CKU_USER) verifies and, in the same transaction,
+ *    reads the sign certificate (readable only then); the PIN is wiped
+ *    before C_Login returns. The sign key has CKA_ALWAYS_AUTHENTICATE: each
+ *    signature needs C_Login(CKU_CONTEXT_SPECIFIC) after C_SignInit, which
+ *    verifies at once (a wrong PIN shows at C_Login) and keeps that PIN in
+ *    the session only until that signature is done. After the sign login's
+ *    certificate read and after each signature with the sign key the AP is
+ *    selected again, so the card does not stay verified for the sign key
+ *    (which also clears the auth verification: the held auth PIN covers it).
+ * PINs live only in local buffers and those two places, and are wiped with
+ * OPENSSL_cleanse.
+ * Copyright (C) 2026 jpki-pkcs11 developers. LGPL-2.1-or-later.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <openssl/crypto.h>
+#include "log.h"
+#include "session_ops.h"
+
+bool jpki_verify_allowed(const jpki_reader *r, jpki_role role)
+{
+    int tries = r->tries[role];
+    if (tries == 0)
+        return false;
+    if (tries == 1) {
+        const char *allow = getenv("JPKI_PKCS11_ALLOW_FINAL_TRY");
+        return allow != NULL && strcmp(allow, "1") == 0;
+    }
+    return true;
+}
+
+jpki_status jpki_verify_tx(jpki_reader *r, jpki_role role, const uint8_t *pin, size_t pin_len)
+{
+    int tries = -1;
+    jpki_status st = jpki_verify_pin(&r->card, role, pin, pin_len, &tries);
+    if (st == JPKI_OK)
+        r->tries[role] = jpki_pin_max_tries(role);
+    else if (st == JPKI_E_PIN_LOCKED)
+        r->tries[role] = 0;
+    else if (st == JPKI_E_PIN_INCORRECT)
+        r->tries[role] = tries >= 0 ? tries : (r->tries[role] > 0 ? r->tries[role] - 1 : 0);
+    jpki_log(JPKI_LOG_CALL, "reader %zu: VERIFY %s PIN: %s, %d tries left", r->index,
+             role == JPKI_ROLE_AUTH ? "auth" : "sign", jpki_status_name(st), r->tries[role]);
+    return st;
+}
+
+CK_RV jpki_verify_rv(jpki_reader *r, jpki_status st)
+{
+    switch (st) {
+    case JPKI_OK:
+        return CKR_OK;
+    case JPKI_E_PIN_INCORRECT:
+        return CKR_PIN_INCORRECT;
+    case JPKI_E_PIN_LOCKED:
+        return CKR_PIN_LOCKED;
+    default:
+        return jpki_reader_fail(r, st);
+    }
+}
+
+/* One transaction: VERIFY, and for the sign token read its certificate
+ * while it is readable. */
+static CK_RV verify_on_card(jpki_session *s, const uint8_t *pin, size_t len, bool read_cert)
+{
+    jpki_reader *r = s->reader;
+    jpki_status st = jpki_reader_begin(r, NULL);
+    if (st != JPKI_OK)
+        return jpki_reader_fail(r, st);
+    /* Another program may have selected another application or file: the
+     * PIN must reach our PIN file, so start from a fresh SELECT. */
+    jpki_card_forget_selection(&r->card);
+    st = jpki_verify_tx(r, s->role, pin, len);
+    if (st == JPKI_OK && read_cert) {
+        jpki_status cst = jpki_reader_cert_tx(r, JPKI_EF_SIGN_CERT);
+        if (cst != JPKI_OK)
+            jpki_log(JPKI_LOG_ERROR, "reader %zu: sign certificate: %s", r->index,
+                     jpki_status_name(cst));
+        /* Do not leave the sign key usable on the card: every signature
+         * verifies again anyway (CKA_ALWAYS_AUTHENTICATE). */
+        (void)jpki_select_ap(&r->card);
+    }
+    jpki_reader_end(r);
+    return jpki_verify_rv(r, st);
+}
+
+static CK_RV login_user(jpki_session *s, const uint8_t *pin, size_t len)
+{
+    jpki_reader *r = s->reader;
+    CK_RV rv = verify_on_card(s, pin, len, s->role == JPKI_ROLE_SIGN);
+    if (rv != CKR_OK)
+        return rv;
+    r->logged_in[s->role] = true;
+    if (s->role == JPKI_ROLE_AUTH) {
+        memcpy(r->auth_pin, pin, len);
+        r->auth_pin_len = len;
+    }
+    return CKR_OK;
+}
+
+static CK_RV login_context(jpki_session *s, const uint8_t *pin, size_t len)
+{
+    CK_RV rv = verify_on_card(s, pin, len, false);
+    if (rv != CKR_OK)
+        return rv;
+    memcpy(s->context_pin, pin, len);
+    s->context_pin_len = len;
+    s->context_login = true;
+    return CKR_OK;
+}
+
+CK_RV jpki_login(jpki_session *s, CK_USER_TYPE user, const CK_UTF8CHAR *pin, CK_ULONG pin_len)
+{
+    uint8_t buf[JPKI_PIN_MAX];
+    size_t len = 0;
+    CK_RV rv = CKR_USER_TYPE_INVALID;
+    if (user != CKU_USER && user != CKU_CONTEXT_SPECIFIC)
+        goto out;  /* no SO PIN on this card */
+    rv = CKR_USER_ALREADY_LOGGED_IN;
+    if (user == CKU_USER && jpki_session_logged_in(s))
+        goto out;
+    rv = CKR_OPERATION_NOT_INITIALIZED;
+    if (user == CKU_CONTEXT_SPECIFIC && (s->op != JPKI_OP_SIGN || !s->sign_always_auth))
+        goto out;
+    rv = CKR_USER_NOT_LOGGED_IN;
+    if (user == CKU_CONTEXT_SPECIFIC && !jpki_session_logged_in(s))
+        goto out;
+    rv = jpki_pin_check(s->role, pin, pin_len, buf, &len);
+    if (rv != CKR_OK)
+        goto out;
+    rv = CKR_PIN_LOCKED;
+    if (!jpki_verify_allowed(s->reader, s->role)) {
+        jpki_log(JPKI_LOG_CALL, "reader %zu: %d tries left: PIN not sent", s->reader->index,
+                 s->reader->tries[s->role]);
+        goto out;
+    }
+    rv = user == CKU_USER ? login_user(s, buf, len) : login_context(s, buf, len);
+out:
+    OPENSSL_cleanse(buf, sizeof(buf));
+    return rv;
+}
+
+CK_RV jpki_logout(jpki_session *s)
+{
+    jpki_reader *r = s->reader;
+    if (!jpki_session_logged_in(s))
+        return CKR_USER_NOT_LOGGED_IN;
+    jpki_reader_logout(r, s->role);
+    if (s->op == JPKI_OP_SIGN)
+        jpki_session_end_op(s);
+    /* Leave the card unverified too: a fresh SELECT of the AP clears it. */
+    jpki_status st = jpki_reader_begin(r, NULL);
+    if (st == JPKI_OK) {
+        jpki_card_forget_selection(&r->card);
+        st = jpki_select_ap(&r->card);
+        jpki_reader_end(r);
+    }
+    if (st != JPKI_OK)
+        jpki_log(JPKI_LOG_CALL, "reader %zu: logout SELECT: %s", r->index, jpki_status_name(st));
+    return CKR_OK;
+}

@@ -1,0 +1,190 @@
+/*
+ * slot_info.c: C_GetSlotList, C_GetSlotInfo and C_GetTokenInfo. Token info
+ * comes from what was read when the card arrived: browsers poll it, so it
+ * costs no APDU after the first call (which reads the auth certificate for
+ * the serial number).
+ * Copyright (C) 2026 jpki-pkcs11 developers. LGPL-2.1-or-later.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "jpki.h"
+#include "log.h"
+#include "session.h"
+#include "slot_internal.h"
+#include "token.h"
+
+/* Blank-padded, not NUL-terminated; cut on a UTF-8 character boundary. */
+static void pad_copy(CK_UTF8CHAR *dst, size_t cap, const char *src)
+{
+    size_t n = strlen(src);
+    if (n > cap) {
+        n = cap;
+        while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
+            n--;
+    }
+    memset(dst, ' ', cap);
+    memcpy(dst, src, n);
+}
+
+/* A snapshot of the reader list after a rescan; readers are never freed
+ * before C_Finalize, so the pointers stay good. */
+static jpki_reader **readers_snapshot(size_t *n)
+{
+    jpki_global_lock();
+    jpki_slots_rescan();
+    *n = jpki_mod.n_readers;
+    jpki_reader **copy = calloc(*n + 1, sizeof(*copy));
+    if (copy != NULL && *n > 0)
+        memcpy(copy, jpki_mod.readers, *n * sizeof(*copy));
+    jpki_global_unlock();
+    return copy;
+}
+
+CK_RV jpki_slot_list(bool token_present, CK_SLOT_ID *list, CK_ULONG *count)
+{
+    size_t n = 0;
+    jpki_reader **readers = readers_snapshot(&n);
+    if (readers == NULL)
+        return CKR_HOST_MEMORY;
+    CK_SLOT_ID *ids = calloc(2 * n + 1, sizeof(*ids));
+    CK_ULONG found = 0;
+    CK_RV rv = CKR_HOST_MEMORY;
+    if (ids == NULL)
+        goto out;
+    for (size_t i = 0; i < n; i++) {
+        bool present = true;
+        if (token_present) {
+            jpki_reader_acquire(readers[i]);
+            present = readers[i]->token_present;
+            jpki_reader_release(readers[i]);
+        }
+        if (!present)
+            continue;
+        ids[found++] = 2 * readers[i]->index + JPKI_ROLE_AUTH;
+        ids[found++] = 2 * readers[i]->index + JPKI_ROLE_SIGN;
+    }
+    rv = CKR_OK;
+    if (list != NULL && *count < found)
+        rv = CKR_BUFFER_TOO_SMALL;
+    else if (list != NULL)
+        memcpy(list, ids, found * sizeof(*ids));
+    *count = found;
+out:
+    free(ids);
+    free(readers);
+    return rv;
+}
+
+static const char *role_suffix(jpki_role role)
+{
+    return role == JPKI_ROLE_AUTH ? " (User Authentication)" : " (Digital Signature)";
+}
+
+CK_RV jpki_slot_get_info(CK_SLOT_ID id, CK_SLOT_INFO *info)
+{
+    jpki_slot slot;
+    CK_RV rv = jpki_slot_acquire(id, &slot);
+    if (rv != CKR_OK)
+        return rv;
+    char desc[JPKI_READER_NAME_MAX + 32];
+    memset(info, 0, sizeof(*info));
+    /* Keep the suffix visible when the reader name is long. */
+    size_t suffix = strlen(role_suffix(slot.role));
+    size_t room = sizeof(info->slotDescription) - suffix;
+    size_t name_len = strlen(slot.reader->name);
+    if (name_len > room) {
+        name_len = room;
+        while (name_len > 0 && ((unsigned char)slot.reader->name[name_len] & 0xC0) == 0x80)
+            name_len--;
+    }
+    memcpy(desc, slot.reader->name, name_len);
+    strcpy(desc + name_len, role_suffix(slot.role));
+    pad_copy(info->slotDescription, sizeof(info->slotDescription), desc);
+    pad_copy(info->manufacturerID, sizeof(info->manufacturerID), "JPKI");
+    info->flags = CKF_REMOVABLE_DEVICE | CKF_HW_SLOT;
+    if (slot.reader->token_present)
+        info->flags |= CKF_TOKEN_PRESENT;
+    info->hardwareVersion.major = 1;
+    info->firmwareVersion.major = 1;
+    jpki_slot_release(&slot);
+    return CKR_OK;
+}
+
+static CK_RV token_serial(jpki_reader *r)
+{
+    if (r->have_serial)
+        return CKR_OK;
+    const uint8_t *der = NULL;
+    size_t len = 0;
+    CK_RV rv = jpki_reader_cert(r, JPKI_EF_AUTH_CERT, &der, &len);
+    if (rv == CKR_OBJECT_HANDLE_INVALID) {
+        /* No auth certificate on this card: no serial, but a usable token. */
+        jpki_log(JPKI_LOG_ERROR, "reader %zu: no auth certificate: no serial", r->index);
+        memset(r->serial, ' ', sizeof(r->serial));
+        rv = CKR_OK;
+    } else if (rv == CKR_OK) {
+        rv = jpki_token_serial(der, len, r->serial);
+    }
+    if (rv == CKR_OK)
+        r->have_serial = true;
+    return rv;
+}
+
+static CK_FLAGS pin_flags(int tries, int max)
+{
+    CK_FLAGS flags = 0;
+    if (tries < 0)
+        return 0;
+    if (tries < max)
+        flags |= CKF_USER_PIN_COUNT_LOW;
+    if (tries == 1)
+        flags |= CKF_USER_PIN_FINAL_TRY;
+    if (tries == 0)
+        flags |= CKF_USER_PIN_LOCKED;
+    return flags;
+}
+
+CK_RV jpki_slot_get_token_info(CK_SLOT_ID id, CK_TOKEN_INFO *info)
+{
+    jpki_slot slot;
+    CK_RV rv = jpki_slot_acquire(id, &slot);
+    if (rv != CKR_OK)
+        return rv;
+    jpki_reader *r = slot.reader;
+    jpki_role role = slot.role;
+    rv = CKR_TOKEN_NOT_PRESENT;
+    if (!r->token_present)
+        goto out;
+    rv = token_serial(r);
+    if (rv == CKR_DEVICE_REMOVED || !r->token_present) {
+        rv = CKR_TOKEN_NOT_PRESENT;
+        goto out;
+    }
+    if (rv != CKR_OK)
+        goto out;
+    memset(info, 0, sizeof(*info));
+    pad_copy(info->label, sizeof(info->label),
+             role == JPKI_ROLE_AUTH ? "JPKI (User Authentication PIN)"
+                                    : "JPKI (Digital Signature PIN)");
+    pad_copy(info->manufacturerID, sizeof(info->manufacturerID), "JPKI");
+    pad_copy(info->model, sizeof(info->model), r->info.name);
+    memcpy(info->serialNumber, r->serial, sizeof(info->serialNumber));
+    info->flags = CKF_LOGIN_REQUIRED | CKF_USER_PIN_INITIALIZED | CKF_TOKEN_INITIALIZED |
+                  CKF_WRITE_PROTECTED | pin_flags(r->tries[role], jpki_pin_max_tries(role));
+    info->ulMaxSessionCount = CK_EFFECTIVELY_INFINITE;
+    info->ulMaxRwSessionCount = CK_EFFECTIVELY_INFINITE;
+    jpki_session_count(id, r->generation, &info->ulSessionCount, &info->ulRwSessionCount);
+    info->ulMaxPinLen = jpki_pin_max_len(role);
+    info->ulMinPinLen = jpki_pin_min_len(role);
+    info->ulTotalPublicMemory = CK_UNAVAILABLE_INFORMATION;
+    info->ulFreePublicMemory = CK_UNAVAILABLE_INFORMATION;
+    info->ulTotalPrivateMemory = CK_UNAVAILABLE_INFORMATION;
+    info->ulFreePrivateMemory = CK_UNAVAILABLE_INFORMATION;
+    info->hardwareVersion.major = 1;
+    info->firmwareVersion.major = 1;
+    memset(info->utcTime, ' ', sizeof(info->utcTime));
+    rv = CKR_OK;
+out:
+    jpki_slot_release(&slot);
+    return rv;
+}

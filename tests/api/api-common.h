@@ -1,0 +1,65 @@
+/*
+ * api-common.h: what the API test programs share: the module loaded with
+ * dlopen from $JPKI_MODULE and its two function lists, and small helpers.
+ * Copyright (C) 2026 jpki-pkcs11 developers. LGPL-2.1-or-later.
+ */
+#ifndef JPKI_API_COMMON_H
+#define JPKI_API_COMMON_H
+
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "pkcs11-v3.h"
+#include "../tap.h"
+
+static void *lib;
+static CK_FUNCTION_LIST *f;
+static CK_FUNCTION_LIST_3_0 *f3 __attribute__((unused));
+
+#define BAD_SLOT ((CK_SLOT_ID)0x7fff)
+#define BAD_SESSION ((CK_SESSION_HANDLE)0x7ffffff)
+#define BAD_OBJECT ((CK_OBJECT_HANDLE)0x7ffffff)
+
+static inline CK_RV init(void)
+{
+    return f->C_Initialize(NULL);
+}
+
+static inline CK_RV fin(void)
+{
+    return f->C_Finalize(NULL);
+}
+
+/* dlopen $JPKI_MODULE (skips the program when it is not set). */
+static inline bool load_module(void)
+{
+    const char *path = getenv("JPKI_MODULE");
+    if (path == NULL)
+        skip_all("JPKI_MODULE not set");
+    lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (lib == NULL) {
+        ok(0, "dlopen %s: %s", path, dlerror());
+        return false;
+    }
+    return true;
+}
+
+static inline bool blank_padded(const CK_UTF8CHAR *field, size_t cap, const char *want)
+{
+    size_t n = strlen(want);
+    if (n > cap || memcmp(field, want, n) != 0)
+        return false;
+    for (size_t i = n; i < cap; i++)
+        if (field[i] != ' ')
+            return false;
+    return true;
+}
+
+#endif
