@@ -44,7 +44,7 @@ for _ in $(seq 50); do ss -ltnH | grep -q "127.0.0.1:$PORT " && break; sleep 0.1
 
 printf '#!/bin/sh\necho 1234\n' > "$W/askpass"; chmod +x "$W/askpass"
 export SSH_ASKPASS="$W/askpass" SSH_ASKPASS_REQUIRE=force DISPLAY=:0
-SSHOPTS="-F /dev/null -o BatchMode=no -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o IdentitiesOnly=yes -p $PORT"
+SSHOPTS="-F /dev/null -o BatchMode=no -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -p $PORT"
 out=$(ssh $SSHOPTS -I "$JPKI_MODULE" root@127.0.0.1 echo logged-in-with-card </dev/null 2>"$W/ssh.log")
 tap_is "$out" "logged-in-with-card" "ssh -I jpki-pkcs11.so logs in with the card"
 
@@ -53,7 +53,7 @@ eval "$(ssh-agent -s -P "$(dirname "$JPKI_MODULE")/*")" >/dev/null
 trap 'kill $SSHD_PID 2>/dev/null; ssh-agent -k >/dev/null 2>&1; rig_stop' EXIT
 tap_ok "ssh-add -s jpki-pkcs11.so" ssh-add -s "$JPKI_MODULE" </dev/null
 tap_ok "ssh-add -l lists the card's key" sh -c 'ssh-add -l | grep -q RSA'
-out=$(ssh $SSHOPTS -o IdentitiesOnly=no root@127.0.0.1 echo via-agent </dev/null 2>"$W/ssh2.log")
+out=$(ssh $SSHOPTS root@127.0.0.1 echo via-agent </dev/null 2>"$W/ssh2.log")
 tap_is "$out" "via-agent" "ssh logs in through ssh-agent"
 tap_is "$(card_tries sign)" "$sign_before" "the auth PIN offered to the sign token cost no try"
 tap_is "$(card_tries auth)" 3 "the auth PIN counter is full"
