@@ -21,7 +21,11 @@ tap_ok "p11tool lists the auth CA certificate" grep -q "object=User%20Authentica
 tap_fails "the sign certificate stays hidden without login" \
     grep -q "object=Digital%20Signature%20Certificate;" "$W/certs.txt"
 
-key='pkcs11:token=JPKI%20%28User%20Authentication%20PIN%29;object=User%20Authentication%20Key;type=private'
+# p11tool finds the public key by the private key's label or ID; the labels
+# differ (OpenSC's "... Public Key"), the ID is shared.
+key='pkcs11:token=JPKI%20%28User%20Authentication%20PIN%29;id=%01;type=private'
 p11kit_ns p11tool --login --set-pin=1234 --test-sign "$key" > "$W/test-sign.txt" 2>&1
-tap_ok "p11tool --test-sign passes on the auth key" grep -q "Signature verified" "$W/test-sign.txt"
+tap_ok "p11tool --test-sign signs with the auth key" grep -q "Signing using RSA-SHA256... ok" "$W/test-sign.txt"
+tap_ok "... and verifies against the token's public key" \
+    grep -q "Verifying against public key in the token... ok" "$W/test-sign.txt"
 tap_done
