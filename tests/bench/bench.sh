@@ -6,7 +6,6 @@
 # an NFC reader model (--latency-ms 5 --byte-us 47 --sign-ms 200).
 #   tests/bench/bench.sh [-n RUNS] [-o OUTPUT.md]     (from a built tree, as root)
 # Not a timed test: it has no thresholds; CI runs it briefly so it cannot rot.
-set -e
 RUNS=5
 OUT=docs/benchmark.md
 while getopts n:o: opt; do
@@ -42,7 +41,7 @@ label() {
     firefox-start) echo "Firefox-like start" ;; ssh-keygen) echo "ssh-keygen -D" ;;
     esac
 }
-apdus() { grep -c 'INS=' "$RIG_APDU_LOG" 2>/dev/null || echo 0; }
+apdus() { c=$(grep -c 'INS=' "$RIG_APDU_LOG" 2>/dev/null); echo "${c:-0}"; }
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : int((a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
 # The floor (APDUs the protocol needs at least): identify = SELECT AP +
@@ -61,16 +60,18 @@ floor() {
     esac
 }
 
-measure() { # MODULE OP -> "apdus ms"
-    times=""; count=0
+# Sets M_APDUS (of the last run) and M_MS (median). Runs in this shell, not
+# a subshell: it restarts the card, which must stay this shell's child.
+measure() { # MODULE OP
+    times=""; M_APDUS=0
     for _ in $(seq "$RUNS"); do
-        rig_card_stop >/dev/null; rig_card_start >/dev/null
+        rig_card_stop >/dev/null; rig_card_start >/dev/null || { echo "card did not restart" >&2; exit 1; }
         before=$(apdus); t0=$(now_ms)
         run_op "$1" "$2" >/dev/null 2>&1 || echo "# $2 failed with $1" >&2
-        t1=$(now_ms); count=$(( $(apdus) - before ))
+        t1=$(now_ms); M_APDUS=$(( $(apdus) - before ))
         times="$times $((t1 - t0))"
     done
-    echo "$count $(echo $times | tr ' ' '\n' | median)"
+    M_MS=$(echo $times | tr ' ' '\n' | median)
 }
 
 TABLE=$(mktemp)
@@ -85,8 +86,8 @@ for model in zero nfc; do
         echo "|---|---:|---:|---:|---:|---:|---:|"
     } >> "$TABLE"
     for op in $OPS; do
-        set -- $(measure "$JPKI_MODULE" "$op"); oa=$1; om=$2
-        if [ -n "$OPENSC" ]; then set -- $(measure "$OPENSC" "$op"); sa=$1; sm=$2; else sa=-; sm=-; fi
+        measure "$JPKI_MODULE" "$op"; oa=$M_APDUS; om=$M_MS
+        if [ -n "$OPENSC" ]; then measure "$OPENSC" "$op"; sa=$M_APDUS; sm=$M_MS; else sa=-; sm=-; fi
         ratio=$(awk -v a="$om" -v b="$sm" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')
         echo "| $(label "$op") | $(floor "$op") | $oa | $sa | $om | $sm | $ratio |" >> "$TABLE"
     done
