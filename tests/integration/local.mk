@@ -6,6 +6,7 @@ INTEGRATION_TESTS = \
 	tests/integration/client-openssl.sh \
 	tests/integration/client-ssh.sh \
 	tests/integration/client-nss.sh \
-	tests/integration/client-remote.sh
+	tests/integration/client-remote.sh \
+	tests/integration/register-nss.sh
 TESTS += $(INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(INTEGRATION_TESTS)
