@@ -121,6 +121,34 @@ static jpki_status ensure_ap(jpki_card *card)
     return card->ap_selected ? JPKI_OK : jpki_select_ap(card);
 }
 
+/* The short EF identifier forms (protocol notes §4.1) name the EF in P1 or
+ * P2 and save the SELECT EF. Every EF of the AP has SFI = its FID. */
+static bool sfi_usable(const jpki_card *card, uint16_t fid)
+{
+    return !card->no_sfi && fid >= 0x0001 && fid <= 0x001E;
+}
+
+/* The answers by which a card may say it does not know an SFI form. The
+ * SFI forms are C2-C3 in the notes, not universal: design for a card
+ * without them. */
+static bool sw_sfi_refused(uint16_t sw)
+{
+    return sw == 0x6A86 || sw == 0x6A82 || sw == 0x6D00 || sw == 0x6E00 || sw == 0x6700 ||
+           sw == 0x6986;
+}
+
+/* The SFI form was refused with sw_sfi and the SELECT EF + current-EF form
+ * then answered sw_current. Only when the old form got past what stopped
+ * the SFI form is the card known to lack SFI (a missing EF, say, answers
+ * 6A82 both ways and teaches nothing). */
+static void note_sfi_refused(jpki_card *card, uint16_t sw_sfi, uint16_t sw_current)
+{
+    if (card->no_sfi || sw_sfi_refused(sw_current))
+        return;
+    jpki_log(JPKI_LOG_CALL, "SFI form refused (SW %04X): SELECT EF from now on", sw_sfi);
+    card->no_sfi = true;
+}
+
 jpki_status jpki_select_ef(jpki_card *card, uint16_t fid)
 {
     uint8_t fid_bytes[2] = { (uint8_t)(fid >> 8), (uint8_t)fid };
@@ -157,28 +185,76 @@ static size_t chunk_limit(const jpki_card *card)
     return lim;
 }
 
-/* One READ BINARY of at most n bytes at offset of the current EF. Returns
- * the card's status word mapped (JPKI_E_END_OF_FILE included); data longer
- * than asked is JPKI_E_MALFORMED (apdu.c refuses more than Le). */
-static jpki_status read_chunk(jpki_card *card, size_t offset, uint8_t *buf, size_t n,
-                              size_t *got)
+/* One READ BINARY with the given P1 P2. Returns the card's status word
+ * mapped (JPKI_E_END_OF_FILE included) and the raw SW in *sw_out (0 after a
+ * transport failure); data longer than asked is JPKI_E_MALFORMED (apdu.c
+ * refuses more than Le). 62 82 with data is a short last chunk. */
+static jpki_status read_cmd(jpki_card *card, uint8_t p1, uint8_t p2, uint8_t *buf, size_t n,
+                            size_t *got, uint16_t *sw_out)
 {
-    jpki_apdu cmd = { .cla = 0x00, .ins = 0xB0, .p1 = (uint8_t)((offset >> 8) & 0x7F),
-                      .p2 = (uint8_t)(offset & 0xFF), .le = n };
+    jpki_apdu cmd = { .cla = 0x00, .ins = 0xB0, .p1 = p1, .p2 = p2, .le = n };
     uint16_t sw = 0;
     jpki_status st;
 
     *got = 0;
-    if (offset > OFFSET_MAX || n == 0)
+    *sw_out = 0;
+    if (n == 0)
         return JPKI_E_BAD_ARG;
     st = send_apdu(card, &cmd, buf, n, got, &sw);
+    *sw_out = sw;
     if (st != JPKI_OK)
         return st;
-    if (sw != 0x9000) {
-        *got = 0;
-        return jpki_status_from_sw(sw, NULL);
+    if (sw == 0x9000 || (sw == 0x6282 && *got > 0))
+        return JPKI_OK;
+    *got = 0;
+    return jpki_status_from_sw(sw, NULL);
+}
+
+/* One READ BINARY of at most n bytes at offset of the current EF. */
+static jpki_status read_chunk(jpki_card *card, size_t offset, uint8_t *buf, size_t n,
+                              size_t *got)
+{
+    uint16_t sw = 0;
+
+    *got = 0;
+    if (offset > OFFSET_MAX || n == 0)
+        return JPKI_E_BAD_ARG;
+    return read_cmd(card, (uint8_t)((offset >> 8) & 0x7F), (uint8_t)(offset & 0xFF), buf, n,
+                    got, &sw);
+}
+
+/* The first READ BINARY of EF fid at offset: when the EF is not current
+ * and the offset fits P2, by SFI (which makes the EF current, ISO 7816-4);
+ * otherwise, or when the card refuses that form, SELECT EF + current-EF
+ * read. */
+static jpki_status read_first(jpki_card *card, uint16_t fid, size_t offset, uint8_t *buf,
+                              size_t n, size_t *got)
+{
+    uint16_t sw = 0, sw2 = 0;
+    jpki_status st;
+
+    *got = 0;
+    st = ensure_ap(card);
+    if (st != JPKI_OK)
+        return st;
+    if (card->current_ef == fid || !sfi_usable(card, fid) || offset > 0xFF) {
+        st = jpki_select_ef(card, fid);
+        return st == JPKI_OK ? read_chunk(card, offset, buf, n, got) : st;
     }
-    return JPKI_OK;
+    card->current_ef = 0;
+    st = read_cmd(card, (uint8_t)(0x80 | fid), (uint8_t)offset, buf, n, got, &sw);
+    if (st == JPKI_OK)
+        card->current_ef = fid;
+    if (sw == 0 || !sw_sfi_refused(sw))
+        return st;    /* an answer about the file (or no answer): not about the form */
+    st = jpki_select_ef(card, fid);
+    if (st != JPKI_OK)
+        return st;
+    st = read_cmd(card, (uint8_t)((offset >> 8) & 0x7F), (uint8_t)(offset & 0xFF), buf, n, got,
+                  &sw2);
+    if (sw2 != 0)
+        note_sfi_refused(card, sw, sw2);
+    return st;
 }
 
 jpki_status jpki_read_binary(jpki_card *card, uint16_t fid, size_t offset, uint8_t *buf,
@@ -189,16 +265,20 @@ jpki_status jpki_read_binary(jpki_card *card, uint16_t fid, size_t offset, uint8
 
     if (got)
         *got = 0;
-    if (card == NULL || got == NULL || (len > 0 && buf == NULL))
+    if (card == NULL || got == NULL || (len > 0 && buf == NULL) || fid == 0)
         return JPKI_E_BAD_ARG;
-    st = jpki_select_ef(card, fid);
-    if (st != JPKI_OK)
-        return st;
+    if (offset > OFFSET_MAX)
+        return JPKI_E_BAD_ARG;
+    if (len == 0)
+        return jpki_select_ef(card, fid);
     while (done < len) {
         size_t want = len - done;
         if (want > chunk_limit(card))
             want = chunk_limit(card);
-        st = read_chunk(card, offset + done, buf + done, want, &n);
+        if (done == 0)
+            st = read_first(card, fid, offset, buf, want, &n);
+        else
+            st = read_chunk(card, offset + done, buf + done, want, &n);
         if (st == JPKI_E_END_OF_FILE && done > 0) {
             st = JPKI_OK;
             break;
@@ -237,46 +317,73 @@ static jpki_status der_total_len(const uint8_t h[4], size_t *total)
     return *total > JPKI_CERT_MAX ? JPKI_E_MALFORMED : JPKI_OK;
 }
 
-jpki_status jpki_read_certificate(jpki_card *card, uint16_t fid, uint8_t **der, size_t *der_len)
+/* The first chunk of a certificate EF into head (JPKI_CERT_HEAD_LEN
+ * bytes): its DER header must announce a certificate we accept. */
+static jpki_status read_head(jpki_card *card, uint16_t fid, uint8_t *head, size_t *n)
 {
-    uint8_t head[4];
-    uint8_t *buf = NULL;
-    size_t total = 0, done, n = 0;
-    jpki_status st;
+    size_t total = 0;
+    jpki_status st = read_first(card, fid, 0, head, JPKI_CERT_HEAD_LEN, n);
 
-    if (der)
-        *der = NULL;
-    if (der_len)
-        *der_len = 0;
-    if (card == NULL || der == NULL || der_len == NULL)
-        return JPKI_E_BAD_ARG;
-    st = jpki_select_ef(card, fid);
-    if (st != JPKI_OK)
-        goto out;
-    /* The 4-byte header read of OpenSC: enough for "30 82 HH LL". */
-    st = read_chunk(card, 0, head, sizeof head, &n);
     if (st == JPKI_E_END_OF_FILE)
         st = JPKI_E_MALFORMED;
-    if (st != JPKI_OK)
-        goto out;
-    if (n != sizeof head) {
+    if (st == JPKI_OK && *n < 4)
         st = JPKI_E_MALFORMED;
-        goto out;
+    if (st == JPKI_OK) {
+        st = der_total_len(head, &total);
+        if (st != JPKI_OK)
+            jpki_log(JPKI_LOG_ERROR, "EF %04X: not a certificate (%02X %02X %02X %02X)", fid,
+                     head[0], head[1], head[2], head[3]);
     }
-    st = der_total_len(head, &total);
-    if (st != JPKI_OK) {
-        jpki_log(JPKI_LOG_ERROR, "EF %04X: not a certificate (%02X %02X %02X %02X)", fid,
-                 head[0], head[1], head[2], head[3]);
-        goto out;
+    if (st != JPKI_OK)
+        *n = 0;
+    return st;
+}
+
+jpki_status jpki_read_cert_head(jpki_card *card, uint16_t fid)
+{
+    size_t n = 0;
+    jpki_status st;
+
+    if (card == NULL || fid == 0 || fid == JPKI_EF_SIGN_CERT)
+        return JPKI_E_BAD_ARG;
+    card->head_fid = 0;
+    card->head_len = 0;
+    st = read_head(card, fid, card->head, &n);
+    if (st == JPKI_OK) {
+        card->head_fid = fid;
+        card->head_len = n;
     }
-    buf = malloc(total > sizeof head ? total : sizeof head);
-    if (buf == NULL) {
-        st = JPKI_E_NO_MEMORY;
-        goto out;
+    return st;
+}
+
+/* Reads bytes [done, total) of EF fid into buf. When the EF is not current
+ * (a new transaction), the first of these reads goes by SFI at an offset
+ * that P2 can hold: at most 255, so after a 256-byte first chunk it reads
+ * one byte again, which must not have changed. */
+static jpki_status read_rest(jpki_card *card, uint16_t fid, uint8_t *buf, size_t done,
+                             size_t total)
+{
+    size_t n = 0;
+    jpki_status st = JPKI_OK;
+
+    if (done < total && card->current_ef != fid) {
+        size_t off = done > 0xFF ? 0xFF : done;
+        size_t want = total - off;
+        uint8_t first[SHORT_LE_MAX];
+        if (want > SHORT_LE_MAX)
+            want = SHORT_LE_MAX;
+        st = read_first(card, fid, off, first, want, &n);
+        if (st == JPKI_E_END_OF_FILE || (st == JPKI_OK && n <= done - off))
+            st = JPKI_E_MALFORMED;
+        if (st == JPKI_OK && memcmp(first, buf + off, done - off) != 0)
+            st = JPKI_E_MALFORMED;   /* another card, or the EF changed under us */
+        if (st == JPKI_OK) {
+            memcpy(buf + done, first + (done - off), n - (done - off));
+            done = off + n;
+        }
+        OPENSSL_cleanse(first, sizeof first);
     }
-    done = total < sizeof head ? total : sizeof head;
-    memcpy(buf, head, done);
-    while (done < total) {
+    while (st == JPKI_OK && done < total) {
         size_t want = total - done;
         if (want > chunk_limit(card))
             want = chunk_limit(card);
@@ -284,10 +391,46 @@ jpki_status jpki_read_certificate(jpki_card *card, uint16_t fid, uint8_t **der, 
         /* The EF ending before the DER does is a broken (or hostile) card. */
         if (st == JPKI_E_END_OF_FILE || (st == JPKI_OK && n == 0))
             st = JPKI_E_MALFORMED;
-        if (st != JPKI_OK)
-            goto out;
         done += n;
     }
+    return st;
+}
+
+jpki_status jpki_read_certificate(jpki_card *card, uint16_t fid, uint8_t **der, size_t *der_len)
+{
+    uint8_t head[JPKI_CERT_HEAD_LEN];
+    uint8_t *buf = NULL;
+    size_t total = 0, n = 0;
+    jpki_status st;
+
+    if (der)
+        *der = NULL;
+    if (der_len)
+        *der_len = 0;
+    if (card == NULL || der == NULL || der_len == NULL || fid == 0)
+        return JPKI_E_BAD_ARG;
+    if (card->head_fid == fid && card->head_len >= 4) {
+        n = card->head_len;
+        memcpy(head, card->head, n);
+        st = JPKI_OK;
+    } else {
+        st = read_head(card, fid, head, &n);
+    }
+    if (st != JPKI_OK)
+        goto out;
+    st = der_total_len(head, &total);
+    if (st != JPKI_OK)
+        goto out;
+    buf = malloc(total);
+    if (buf == NULL) {
+        st = JPKI_E_NO_MEMORY;
+        goto out;
+    }
+    /* An EF longer than its DER (padding) is fine: the DER ends the data. */
+    memcpy(buf, head, n < total ? n : total);
+    st = read_rest(card, fid, buf, n < total ? n : total, total);
+    if (st != JPKI_OK)
+        goto out;
     *der = buf;
     *der_len = total;
     buf = NULL;
@@ -297,7 +440,98 @@ out:
         OPENSSL_cleanse(buf, total);   /* the sign certificate is personal data */
         free(buf);
     }
+    OPENSSL_cleanse(head, sizeof head);
     return st;
+}
+
+/* One DER element at *p (bounded by end): its tag, the start of its
+ * content and the content length. JPKI_E_END_OF_FILE when the header or
+ * the content runs past end, JPKI_E_MALFORMED for forms a certificate
+ * cannot have. */
+static jpki_status der_element(const uint8_t *p, const uint8_t *end, uint8_t *tag,
+                               const uint8_t **content, size_t *len)
+{
+    size_t avail = (size_t)(end - p), hdr = 2, l;
+
+    if (avail < 2)
+        return JPKI_E_END_OF_FILE;
+    *tag = p[0];
+    if ((p[0] & 0x1F) == 0x1F)
+        return JPKI_E_MALFORMED;     /* multi-byte tags: none in a certificate */
+    if (p[1] < 0x80) {
+        l = p[1];
+    } else if (p[1] == 0x81 || p[1] == 0x82) {
+        hdr = p[1] == 0x81 ? 3 : 4;
+        if (avail < hdr)
+            return JPKI_E_END_OF_FILE;
+        l = p[1] == 0x81 ? p[2] : ((size_t)p[2] << 8 | p[3]);
+    } else {
+        return JPKI_E_MALFORMED;
+    }
+    *content = p + hdr;
+    *len = l;
+    return l > avail - hdr ? JPKI_E_END_OF_FILE : JPKI_OK;
+}
+
+jpki_status jpki_cert_issuer_serial(const uint8_t *der, size_t len, const uint8_t **serial,
+                                    size_t *serial_len, const uint8_t **issuer,
+                                    size_t *issuer_len)
+{
+    const uint8_t *end, *p, *c = NULL;
+    uint8_t tag = 0;
+    size_t l = 0;
+    jpki_status st;
+
+    if (der == NULL || serial == NULL || serial_len == NULL || issuer == NULL ||
+        issuer_len == NULL)
+        return JPKI_E_BAD_ARG;
+    end = der + len;
+    /* Certificate and TBSCertificate: only their headers need be inside. */
+    for (int i = 0; i < 2; i++) {
+        c = NULL;
+        st = der_element(der, end, &tag, &c, &l);
+        if (st == JPKI_E_MALFORMED)
+            return st;
+        if (c == NULL)
+            return JPKI_E_END_OF_FILE;
+        if (tag != 0x30)
+            return JPKI_E_MALFORMED;
+        if ((size_t)(end - c) > l)
+            end = c + l;
+        der = c;
+    }
+    p = der;
+    c = NULL;
+    st = der_element(p, end, &tag, &c, &l);
+    if (st == JPKI_OK && tag == 0xA0) {          /* [0] EXPLICIT version */
+        p = c + l;
+        c = NULL;
+        st = der_element(p, end, &tag, &c, &l);
+    }
+    /* A header we could read that is no serial is malformed, even if its
+     * content runs past what we have. */
+    if (st == JPKI_E_MALFORMED ||
+        (c != NULL && (tag != 0x02 || l == 0 || l > 21)))   /* RFC 5280: <= 20 octets */
+        return JPKI_E_MALFORMED;
+    if (st != JPKI_OK)
+        return st;
+    *serial = p;
+    *serial_len = (size_t)(c + l - p);
+    p = c + l;
+    st = der_element(p, end, &tag, &c, &l);     /* signature AlgorithmIdentifier */
+    if (st != JPKI_OK)
+        return st;
+    if (tag != 0x30)
+        return JPKI_E_MALFORMED;
+    p = c + l;
+    st = der_element(p, end, &tag, &c, &l);     /* issuer Name */
+    if (st != JPKI_OK)
+        return st;
+    if (tag != 0x30 || l == 0)
+        return JPKI_E_MALFORMED;
+    *issuer = p;
+    *issuer_len = (size_t)(c + l - p);
+    return JPKI_OK;
 }
 
 jpki_status jpki_read_token_info(jpki_card *card, jpki_token_info *info)
@@ -341,27 +575,74 @@ static bool role_ok(jpki_role role)
     return role == JPKI_ROLE_AUTH || role == JPKI_ROLE_SIGN;
 }
 
+/* Sends cmd (a VERIFY or COMPUTE DIGITAL SIGNATURE naming its PIN or key
+ * EF fid) by SFI in P2 when allowed, and by SELECT EF + P2 = 80 otherwise.
+ * resend_ok: whether the current-EF form may follow a refused SFI form
+ * (never for a PIN: the module sends a PIN once per login). *sfi_used says
+ * which form answered. Whether a card makes the EF current after a command
+ * by SFI is not documented: the current EF is then unknown. */
+static jpki_status send_p2_ef(jpki_card *card, jpki_apdu *cmd, uint16_t fid, bool sfi,
+                              bool resend_ok, uint8_t *resp, size_t resp_cap, size_t *resp_len,
+                              uint16_t *sw, bool *sfi_used)
+{
+    uint16_t sw_sfi;
+    jpki_status st = ensure_ap(card);
+
+    *sfi_used = false;
+    if (st != JPKI_OK)
+        return st;
+    if (sfi && sfi_usable(card, fid)) {
+        cmd->p2 = (uint8_t)(0x80 | fid);
+        card->current_ef = 0;
+        *sfi_used = true;
+        st = send_apdu(card, cmd, resp, resp_cap, resp_len, sw);
+        if (st != JPKI_OK || !sw_sfi_refused(*sw))
+            return st;
+        if (!resend_ok) {
+            card->no_sfi = true;
+            jpki_log(JPKI_LOG_CALL, "SFI form refused (SW %04X): not resent", *sw);
+            return st;
+        }
+        sw_sfi = *sw;
+        *sfi_used = false;
+        st = jpki_select_ef(card, fid);
+        if (st != JPKI_OK)
+            return st;
+        cmd->p2 = 0x80;
+        st = send_apdu(card, cmd, resp, resp_cap, resp_len, sw);
+        if (st == JPKI_OK)
+            note_sfi_refused(card, sw_sfi, *sw);
+        return st;
+    }
+    st = jpki_select_ef(card, fid);
+    if (st != JPKI_OK)
+        return st;
+    cmd->p2 = 0x80;
+    return send_apdu(card, cmd, resp, resp_cap, resp_len, sw);
+}
+
 jpki_status jpki_pin_status(jpki_card *card, jpki_role role, int *tries_left)
 {
     jpki_apdu cmd = { .cla = 0x00, .ins = 0x20, .p1 = 0x00, .p2 = 0x80 };
     uint16_t sw = 0;
     int tries = -1;
+    bool by_sfi = false;
     jpki_status st;
 
     if (tries_left)
         *tries_left = -1;
     if (card == NULL || tries_left == NULL || !role_ok(role))
         return JPKI_E_BAD_ARG;
-    st = jpki_select_ef(card, pin_ef(role));
-    if (st != JPKI_OK)
-        return st;
-    st = send_apdu(card, &cmd, NULL, 0, NULL, &sw);
+    /* No PIN in it: the SFI form may be tried, and the old one after it. */
+    st = send_p2_ef(card, &cmd, pin_ef(role), true, true, NULL, 0, NULL, &sw, &by_sfi);
     if (st != JPKI_OK)
         return st;
     st = jpki_status_from_sw(sw, &tries);
     /* The empty VERIFY reports the counter; a locked PIN is a state, not a
      * failure of this query. 90 00: already verified (tries unknown). */
     if (st == JPKI_OK || st == JPKI_E_PIN_INCORRECT || st == JPKI_E_PIN_LOCKED) {
+        if (by_sfi)
+            card->sfi_verify_ok = true;   /* the card resolves VERIFY by SFI */
         *tries_left = st == JPKI_OK ? -1 : tries;
         return JPKI_OK;
     }
@@ -375,6 +656,7 @@ jpki_status jpki_verify_pin(jpki_card *card, jpki_role role, const uint8_t *pin,
                       .data = pin, .data_len = pin_len, .secret = true };
     uint16_t sw = 0;
     int tries = -1;
+    bool by_sfi = false;
     jpki_status st;
 
     if (tries_left)
@@ -383,11 +665,12 @@ jpki_status jpki_verify_pin(jpki_card *card, jpki_role role, const uint8_t *pin,
         pin_len > JPKI_PIN_MAX)
         return JPKI_E_BAD_ARG;
     card->verified[role] = false;
-    st = jpki_select_ef(card, pin_ef(role));
-    if (st != JPKI_OK)
-        return st;
-    /* Exactly one VERIFY, whatever it answers: a retry could lock the card. */
-    st = send_apdu(card, &cmd, NULL, 0, NULL, &sw);
+    /* Exactly one VERIFY, whatever it answers: a retry could lock the card.
+     * So the PIN goes by SFI only on a card that already answered the empty
+     * VERIFY by SFI, and a refusal of that form is not followed by the old
+     * one. */
+    st = send_p2_ef(card, &cmd, pin_ef(role), card->sfi_verify_ok, false, NULL, 0, NULL, &sw,
+                    &by_sfi);
     if (st != JPKI_OK)
         return st;
     st = jpki_status_from_sw(sw, &tries);
@@ -432,6 +715,7 @@ jpki_status jpki_sign(jpki_card *card, jpki_role role, const uint8_t *data, size
                       .data = data, .data_len = data_len, .le = JPKI_SIGNATURE_LEN };
     uint16_t sw = 0;
     size_t got = 0;
+    bool by_sfi = false;
     jpki_status st;
 
     if (sig_len)
@@ -440,10 +724,9 @@ jpki_status jpki_sign(jpki_card *card, jpki_role role, const uint8_t *data, size
         data_len > JPKI_SIGN_INPUT_MAX || sig == NULL || sig_cap < JPKI_SIGNATURE_LEN ||
         sig_len == NULL)
         return JPKI_E_BAD_ARG;
-    st = jpki_select_ef(card, key_ef(role));
-    if (st != JPKI_OK)
-        return st;
-    st = send_apdu(card, &cmd, sig, JPKI_SIGNATURE_LEN, &got, &sw);
+    /* No PIN in it: after a refused SFI form the old one may follow. */
+    st = send_p2_ef(card, &cmd, key_ef(role), true, true, sig, JPKI_SIGNATURE_LEN, &got, &sw,
+                    &by_sfi);
     if (st != JPKI_OK)
         return st;
     if (sw != 0x9000) {

@@ -34,6 +34,7 @@ typedef enum jpki_role { JPKI_ROLE_AUTH = 0, JPKI_ROLE_SIGN = 1 } jpki_role;
 #define JPKI_CERT_MAX 8192        /* refuse certificates larger than this */
 #define JPKI_PIN_MAX 16
 #define JPKI_TOKEN_NAME_LEN 32
+#define JPKI_CERT_HEAD_LEN 256    /* first READ BINARY of a certificate EF */
 
 typedef struct jpki_card {
     jpki_transport *transport;  /* not owned */
@@ -43,6 +44,12 @@ typedef struct jpki_card {
     bool extended_le;           /* read with extended Le (only if the card supports it) */
     size_t max_read;            /* bytes per READ BINARY; default 256 */
     unsigned long apdu_count;   /* APDUs sent, for the benchmark and tests */
+    /* Per card (jpki_card_init), kept by jpki_card_forget_selection: */
+    bool no_sfi;                /* the card refused a short-EF-identifier form */
+    bool sfi_verify_ok;         /* an empty VERIFY by SFI was answered: a PIN may go so */
+    uint16_t head_fid;          /* certificate EF whose first chunk is in head (0: none) */
+    size_t head_len;
+    uint8_t head[JPKI_CERT_HEAD_LEN];
 } jpki_card;
 
 void jpki_card_init(jpki_card *card, jpki_transport *t);
@@ -69,9 +76,25 @@ jpki_status jpki_select_ef(jpki_card *card, uint16_t fid);
 jpki_status jpki_read_binary(jpki_card *card, uint16_t fid, size_t offset, uint8_t *buf,
                              size_t len, size_t *got);
 
-/* Reads a certificate EF: a 4-byte header "30 82 HH LL", then the rest.
- * Checks the lengths (JPKI_E_MALFORMED otherwise) and returns malloc'd DER. */
+/* Reads a certificate EF: a first chunk of 256 bytes (by SFI when the card
+ * allows it; its first bytes "30 82 HH LL" give the size), then the rest.
+ * A first chunk kept by jpki_read_cert_head is not read again. Checks the
+ * lengths (JPKI_E_MALFORMED otherwise) and returns malloc'd DER. */
 jpki_status jpki_read_certificate(jpki_card *card, uint16_t fid, uint8_t **der, size_t *der_len);
+
+/* Reads only the first chunk (up to JPKI_CERT_HEAD_LEN bytes) of a public
+ * certificate EF and keeps it in card->head for a later
+ * jpki_read_certificate of the same EF. Never use it for the sign
+ * certificate (personal data stays out of long-lived buffers). */
+jpki_status jpki_read_cert_head(jpki_card *card, uint16_t fid);
+
+/* Finds the DER serialNumber and issuer Name inside the first len bytes of
+ * a certificate (a bounded DER walk of the TBSCertificate prefix; nothing
+ * is read beyond len). JPKI_E_MALFORMED for a broken prefix, JPKI_E_END_OF_FILE
+ * when the two fields end beyond len. */
+jpki_status jpki_cert_issuer_serial(const uint8_t *der, size_t len, const uint8_t **serial,
+                                    size_t *serial_len, const uint8_t **issuer,
+                                    size_t *issuer_len);
 
 typedef struct jpki_token_info {
     char name[JPKI_TOKEN_NAME_LEN + 1];  /* EF 0006 bytes 0-31, trailing blanks removed */

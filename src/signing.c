@@ -79,18 +79,12 @@ static jpki_status sign_tx(jpki_session *s, bool was_reset, const uint8_t *in, s
     jpki_reader *r = s->reader;
     jpki_role role = s->role;
     uint16_t cert_fid = role == JPKI_ROLE_AUTH ? JPKI_EF_AUTH_CERT : JPKI_EF_SIGN_CERT;
-    /* Another program may have moved the EF selection: select the key EF
-     * again. The AP is not re-selected here, as that would clear the
-     * verified state; if it is gone, the card says so (69 82 / 6A 82). */
+    /* Another program may have moved the EF selection. The key is named by
+     * SFI (or its EF selected again) in jpki_sign; the AP is not re-selected
+     * here, as that would clear the verified state; if it is gone, the card
+     * says so (69 82 / 6A 82). */
     if (!was_reset)
         r->card.current_ef = 0;
-    size_t cached_len = 0;
-    if (role == JPKI_ROLE_AUTH && jpki_reader_cached_cert(r, cert_fid, &cached_len) == NULL) {
-        /* Rare (C_GetTokenInfo reads it first); files are read from a fresh
-         * selection, which also means verifying again below. */
-        jpki_card_forget_selection(&r->card);
-        (void)jpki_reader_cert_tx(r, cert_fid);
-    }
     jpki_status st = JPKI_OK;
     if (!r->card.verified[role])
         st = reverify(s, a);
@@ -103,8 +97,14 @@ static jpki_status sign_tx(jpki_session *s, bool was_reset, const uint8_t *in, s
         if (st == JPKI_OK)
             st = jpki_sign(&r->card, role, in, in_len, sig, JPKI_SIGNATURE_LEN, sig_len);
     }
+    /* The certificate the signature is checked against, if not read yet:
+     * after the signature, in this transaction, so that reading it costs
+     * no fresh SELECT of the AP and no second VERIFY. The card just used
+     * our key, so our AP is current; the check in sign_on_card catches a
+     * certificate that does not belong to the key. (The sign certificate
+     * is readable only now.) */
     if (st == JPKI_OK)
-        (void)jpki_reader_cert_tx(r, cert_fid);  /* the sign cert is readable now */
+        (void)jpki_reader_cert_tx(r, cert_fid);
     if (role == JPKI_ROLE_SIGN)
         (void)jpki_select_ap(&r->card);  /* one signature per sign PIN (login.c) */
     return st;

@@ -7,6 +7,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <openssl/evp.h>
 #include "jpki.h"
 #include "log.h"
 #include "session.h"
@@ -108,6 +109,49 @@ CK_RV jpki_slot_get_info(CK_SLOT_ID id, CK_SLOT_INFO *info)
     info->firmwareVersion.major = 1;
     jpki_slot_release(&slot);
     return CKR_OK;
+}
+
+/* The same value as jpki_token_serial (token.c) of the whole certificate:
+ * SHA-256 over the DER serialNumber and issuer Name, last 8 bytes in hex;
+ * a DER certificate carries both in the encoding OpenSSL re-emits. */
+void jpki_reader_serial_from_head(jpki_reader *r, jpki_status head_st)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    const uint8_t *ser = NULL, *iss = NULL;
+    size_t ser_len = 0, iss_len = 0;
+    uint8_t md[EVP_MAX_MD_SIZE];
+    unsigned int md_len = 0;
+    jpki_status st = head_st;
+
+    if (st == JPKI_OK && r->card.head_fid == JPKI_EF_AUTH_CERT)
+        st = jpki_cert_issuer_serial(r->card.head, r->card.head_len, &ser, &ser_len, &iss,
+                                     &iss_len);
+    else if (st == JPKI_OK)
+        st = JPKI_E_MALFORMED;
+    if (st == JPKI_E_END_OF_FILE)
+        return;    /* a long issuer: token_serial reads the whole certificate */
+    memset(r->serial, ' ', sizeof(r->serial));
+    r->have_serial = true;
+    if (st != JPKI_OK) {
+        /* No serial rather than no token: the keys may still work. */
+        jpki_log(JPKI_LOG_ERROR, "reader %zu: auth certificate: %s: no serial", r->index,
+                 jpki_status_name(st));
+        return;
+    }
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    bool good = ctx != NULL && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
+                EVP_DigestUpdate(ctx, ser, ser_len) == 1 &&
+                EVP_DigestUpdate(ctx, iss, iss_len) == 1 &&
+                EVP_DigestFinal_ex(ctx, md, &md_len) == 1 && md_len >= 8;
+    EVP_MD_CTX_free(ctx);
+    if (!good) {
+        r->have_serial = false;   /* try again with the whole certificate */
+        return;
+    }
+    for (size_t i = 0; i < 8; i++) {
+        r->serial[2 * i] = hex[md[md_len - 8 + i] >> 4];
+        r->serial[2 * i + 1] = hex[md[md_len - 8 + i] & 0x0f];
+    }
 }
 
 static CK_RV token_serial(jpki_reader *r)

@@ -30,4 +30,10 @@ void jpki_slots_rescan(void);
 /* The state now becomes what the application has "seen" (C_Initialize). */
 void jpki_slots_mark_seen(void);
 
+/* Reader lock held. The token serial from the auth certificate's first
+ * chunk in r->card (head_st: how reading it went). A malformed or missing
+ * certificate gives a blank serial; fields beyond the chunk leave the
+ * serial to the full certificate (slot_info.c). */
+void jpki_reader_serial_from_head(jpki_reader *r, jpki_status head_st);
+
 #endif

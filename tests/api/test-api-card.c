@@ -342,7 +342,7 @@ static bool other_change_auth_pin(const char *old_pin, const char *new_pin)
     return good;
 }
 
-/* VERIFYs with a 4-digit PIN in the card's APDU log so far. */
+/* VERIFYs with a 4-digit PIN in the card's APDU log so far (either form). */
 static int auth_verifies(void)
 {
     const char *path = getenv("RIG_APDU_LOG");
@@ -352,7 +352,8 @@ static int auth_verifies(void)
     if (fp == NULL)
         return -1;
     while (fgets(line, sizeof(line), fp) != NULL)
-        if (strstr(line, "INS=20 P1P2=0080 Lc=4 ") != NULL)
+        if (strstr(line, "INS=20 P1P2=0080 Lc=4 ") != NULL ||
+            strstr(line, "INS=20 P1P2=0098 Lc=4 ") != NULL)   /* current EF or by SFI */
             n++;
     fclose(fp);
     return n;
@@ -406,7 +407,8 @@ static int sign_verifies(void)
     if (fp == NULL)
         return -1;
     while (fgets(line, sizeof(line), fp) != NULL)
-        if (strstr(line, "INS=20 P1P2=0080 Lc=6 ") != NULL)
+        if (strstr(line, "INS=20 P1P2=0080 Lc=6 ") != NULL ||
+            strstr(line, "INS=20 P1P2=009B Lc=6 ") != NULL)   /* current EF or by SFI */
             n++;
     fclose(fp);
     return n;
