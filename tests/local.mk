@@ -4,6 +4,9 @@ include tests/unit/local.mk
 include tests/unit/token.mk
 include tests/api/local.mk
 include tests/integration/local.mk
+include tests/fuzz/local.mk
+include tests/stress/local.mk
+include tests/proxy/local.mk
 
 # Waits for the virtual card to appear or go (used by rig.sh).
 noinst_PROGRAMS += tests/pcsc-wait
