@@ -1,0 +1,113 @@
+#!/bin/sh
+# Firefox ESR (headless): a TLS 1.2 client-certificate login with the auth key.
+# The module comes in through the enterprise policy SecurityDevices, as the
+# README tells users; the policy file is bind-mounted over Firefox's
+# distribution directory in a private mount namespace, so the machine's
+# Firefox is never changed. Firefox runs with a throwaway profile (the
+# throwaway server CA trusted in its cert9.db, "Select Automatically" for
+# client certificates) and is driven over Marionette by apps/marionette.py,
+# which logs in to the auth token (headless Firefox cannot show the PIN
+# prompt) and loads the page of an `openssl s_server -www -Verify 1`, which
+# prints the client certificate it verified against the card's auth CA.
+. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/rig.sh"
+. "$top_srcdir/tests/clients.sh"
+need firefox-esr python3 certutil openssl setsid timeout
+FIREFOX_DIR=$(dirname "$(readlink -f "$(command -v firefox-esr)")")
+[ -d "$FIREFOX_DIR/distribution" ] || { echo "1..0 # SKIP no $FIREFOX_DIR/distribution to hold the policy"; exit 77; }
+rig_start || { echo "Bail out! rig did not start"; exit 1; }
+W="$RIG_DIR/work"; mkdir -p "$W/ca" "$W/profile" "$W/dist" "$W/home"
+AUTH_TOKEN="JPKI (User Authentication PIN)"
+card_tries() { sed -n "s/^$1_tries=//p" "$RIG_CARD_DIR/pins"; }
+SERVER_PID=''; FIREFOX_PID=''
+cleanup() {
+    if [ -n "$FIREFOX_PID" ]; then
+        # Firefox and its content processes share its process group (setsid).
+        kill -TERM -- "-$FIREFOX_PID" 2>/dev/null
+        for _ in $(seq 50); do kill -0 "$FIREFOX_PID" 2>/dev/null || break; sleep 0.2; done
+        kill -KILL -- "-$FIREFOX_PID" 2>/dev/null
+    fi
+    [ -z "$SERVER_PID" ] || kill "$SERVER_PID" 2>/dev/null
+    rig_stop
+}
+trap cleanup EXIT
+
+# A throwaway CA and a server certificate for 127.0.0.1.
+( cd "$W/ca" &&
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 \
+      -subj "/CN=jpki-pkcs11 throwaway test server CA" \
+      -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign &&
+  openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj "/CN=127.0.0.1" &&
+  printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\nkeyUsage=digitalSignature,keyEncipherment\n' > ext &&
+  openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile ext -out server.pem
+) > "$W/ca.log" 2>&1 || { echo "Bail out! could not make the server certificate"; sed 's/^/# /' "$W/ca.log"; exit 1; }
+
+# The server: TLS 1.2 only (the card cannot sign RSA-PSS, which TLS 1.3 needs),
+# a client certificate required and verified against the card's auth CA.
+PORT=$(rig_free_port)
+openssl s_server -accept "127.0.0.1:$PORT" -cert "$W/ca/server.pem" -key "$W/ca/server.key" \
+    -Verify 1 -verify_return_error -CAfile "$RIG_CARD_DIR/auth-ca.pem" -tls1_2 -www \
+    > "$W/s_server.log" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 100); do grep -q '^ACCEPT' "$W/s_server.log" && break; sleep 0.1; done
+
+# The profile: the server CA trusted, the client certificate chosen without a
+# dialog, TLS 1.2 at most, Marionette on a free port, nothing phoning home.
+certutil -N -d "sql:$W/profile" --empty-password
+certutil -A -d "sql:$W/profile" -n "throwaway server CA" -t "C,," -i "$W/ca/ca.pem"
+MPORT=$(rig_free_port)
+cat > "$W/profile/user.js" <<EOF
+user_pref("marionette.port", $MPORT);
+user_pref("security.default_personal_cert", "Select Automatically");
+user_pref("security.tls.version.max", 3);
+user_pref("browser.shell.checkDefaultBrowser", false);
+user_pref("browser.startup.page", 0);
+user_pref("browser.startup.homepage_override.mstone", "ignore");
+user_pref("datareporting.policy.dataSubmissionEnabled", false);
+user_pref("toolkit.telemetry.reportingpolicy.firstRun", false);
+user_pref("app.update.disabledForTesting", true);
+user_pref("network.captive-portal-service.enabled", false);
+user_pref("network.connectivity-service.enabled", false);
+EOF
+# The policy, exactly as doc/firefox-policies.json has it, with the module under test.
+cp -R "$FIREFOX_DIR/distribution/." "$W/dist/"
+cat > "$W/dist/policies.json" <<EOF
+{
+  "policies": {
+    "SecurityDevices": {
+      "Add": { "JPKI (My Number Card)": "$JPKI_MODULE" }
+    },
+    "DisableAppUpdate": true
+  }
+}
+EOF
+# Firefox prefers /etc/firefox/policies/policies.json when it exists: cover it too.
+ETC_POLICIES=; [ ! -d /etc/firefox/policies ] || ETC_POLICIES=/etc/firefox/policies
+
+HOME="$W/home" MOZ_CRASHREPORTER_DISABLE=1 \
+setsid unshare -m --propagation private sh -c '
+    mount --bind "$1" "$2" && { [ -z "$3" ] || mount --bind "$1" "$3"; } && shift 3 && exec "$@"' sh \
+    "$W/dist" "$FIREFOX_DIR/distribution" "$ETC_POLICIES" \
+    firefox-esr --headless --marionette --remote-allow-system-access --no-remote -profile "$W/profile" \
+    > "$W/firefox.log" 2>&1 &
+FIREFOX_PID=$!
+
+CN=$(openssl x509 -in "$RIG_CARD_DIR/auth-cert.pem" -noout -subject -nameopt RFC2253 | sed -n 's/.*CN=\([^,]*\).*/\1/p')
+MARIONETTE_PIN=1234 MARIONETTE_TIMEOUT=120 timeout 150 \
+    python3 "$top_srcdir/tests/integration/apps/marionette.py" "$MPORT" "$AUTH_TOKEN" "https://127.0.0.1:$PORT/" \
+    > "$W/page.txt" 2> "$W/marionette.log"
+rc=$?
+tap_is "$rc" 0 "Firefox loads the module from the policy, logs in to the auth token, loads the page"
+if [ "$rc" != 0 ]; then
+    sed 's/^/# marionette: /' "$W/marionette.log" | tail -n 20
+    tail -n 20 "$W/firefox.log" | sed 's/^/# firefox: /'
+fi
+sed -n 's/^prompt: /# Firefox asked: /p' "$W/marionette.log"
+tap_ok "the SecurityDevices policy registered the module in the profile" grep -qF "library=$JPKI_MODULE" "$W/profile/pkcs11.txt"
+tap_ok "the server verified a client certificate" grep -q '^Client certificate' "$W/page.txt"
+tap_ok "the client certificate is the card's auth certificate (CN=$CN)" \
+    grep -Eq "^ *Subject: .*CN ?= ?$CN\$" "$W/page.txt"
+tap_ok "the connection is TLS 1.2" grep -Eq '^ *Protocol *: TLSv1\.2$' "$W/page.txt"
+tap_ok "the card signed with RSA PKCS#1 v1.5 (the server saw no RSA-PSS)" grep -q '^Peer signature type: RSA$' "$W/page.txt"
+tap_is "$(card_tries auth)/$(card_tries sign)" "3/5" "no PIN try was spent (auth 3, sign 5)"
+tap_done
