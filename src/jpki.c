@@ -51,6 +51,17 @@ static bool status_loses_state(jpki_status st)
 
 /* Sends one command; a transport failure also forgets the card's state so
  * that nothing is skipped (SELECT) or assumed (VERIFY) on the next card. */
+/* Status of a command that is not a VERIFY. A PIN status word (63 Cx, 69 83,
+ * 69 84) only means something as the answer to a VERIFY: from SELECT, READ
+ * or SIGN it is a broken card, never a spent or blocked PIN. */
+static jpki_status command_status(uint16_t sw)
+{
+    jpki_status st = jpki_status_from_sw(sw, NULL);
+    if (st == JPKI_E_PIN_INCORRECT || st == JPKI_E_PIN_LOCKED)
+        return JPKI_E_CARD_ERROR;
+    return st;
+}
+
 static jpki_status send_apdu(jpki_card *card, const jpki_apdu *cmd, uint8_t *resp,
                              size_t resp_cap, size_t *resp_len, uint16_t *sw)
 {
@@ -169,7 +180,7 @@ jpki_status jpki_select_ef(jpki_card *card, uint16_t fid)
     if (st != JPKI_OK)
         return st;
     if (sw != 0x9000)
-        return jpki_status_from_sw(sw, NULL);
+        return command_status(sw);
     card->current_ef = fid;
     return JPKI_OK;
 }
@@ -207,7 +218,7 @@ static jpki_status read_cmd(jpki_card *card, uint8_t p1, uint8_t p2, uint8_t *bu
     if (sw == 0x9000 || (sw == 0x6282 && *got > 0))
         return JPKI_OK;
     *got = 0;
-    return jpki_status_from_sw(sw, NULL);
+    return command_status(sw);
 }
 
 /* One READ BINARY of at most n bytes at offset of the current EF. */
@@ -730,7 +741,7 @@ jpki_status jpki_sign(jpki_card *card, jpki_role role, const uint8_t *data, size
     if (st != JPKI_OK)
         return st;
     if (sw != 0x9000) {
-        st = jpki_status_from_sw(sw, NULL);
+        st = command_status(sw);
         if (st == JPKI_E_SECURITY_STATUS)
             card->verified[role] = false;   /* the card says so, whatever we thought */
         return st;

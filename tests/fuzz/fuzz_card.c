@@ -50,9 +50,10 @@ static void sign_with(jpki_card *card, jpki_role role, const char *pin)
     if (st == JPKI_OK && (tries < -1 || tries > 15))
         abort();
     st = jpki_verify_pin(card, role, (const uint8_t *)pin, strlen(pin), &tries);
-    /* tries may be unknown (-1): a SELECT answered 63 Cx maps to "incorrect"
-     * too; but never "incorrect" with no tries left (that is "locked"). */
-    if (st == JPKI_E_PIN_INCORRECT && tries == 0)
+    /* "incorrect" only from a VERIFY's 63 Cx, x > 0: never from a SELECT
+     * answered 63 Cx (crashes/card/select-answers-63cx), never with no tries
+     * left (that is "locked"). */
+    if (st == JPKI_E_PIN_INCORRECT && tries < 1)
         abort();
     st = jpki_sign(card, role, digest_info, sizeof digest_info, sig, sizeof sig, &sig_len);
     if ((st == JPKI_OK) != (sig_len == JPKI_SIGNATURE_LEN))
