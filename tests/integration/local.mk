@@ -10,6 +10,7 @@ INTEGRATION_TESTS = \
 	tests/integration/client-firefox.sh \
 	tests/integration/client-libreoffice.sh \
 	tests/integration/register-nss.sh \
+	tests/integration/jpki-tool.sh \
 	tests/integration/hostile-card.sh
 TESTS += $(INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(INTEGRATION_TESTS)

@@ -147,6 +147,9 @@ void card_init(struct card *c, const struct card_config *cfg, const struct pki *
     c->ef0008[0] = cfg->no_sign_cert ? 0x00 : 0x8F;
     c->ef0008[1] = 0x8F;
     c->ef0008[2] = 0x00;
+    /* Phones and Juki cards have no text-assistance AP. */
+    text_ap_init(&c->text, state ? state->path : NULL, cfg->text_pin,
+                 !cfg->token_name[0] || strcmp(cfg->token_name, "JPKIAPICCTOKEN2") == 0);
 }
 
 void card_reset(struct card *c)
@@ -155,6 +158,7 @@ void card_reset(struct card *c)
     c->current_ef = 0;
     c->auth_verified = false;
     c->sign_verified = false;
+    text_ap_reset(&c->text);
 }
 
 static bool ef_exists(const struct card *c, uint16_t fid)
@@ -445,6 +449,11 @@ static uint16_t dispatch(struct card *c, const uint8_t *buf, size_t len, uint8_t
         return SW_WRONG_LENGTH;
     if (a.extended && !c->cfg.extended)
         return SW_WRONG_LENGTH;
+    {
+        uint16_t text_sw = 0;
+        if (text_ap_process(c, &a, resp, n, &text_sw))
+            return text_sw;
+    }
     switch (a.ins) {
     case 0xA4: return do_select(c, &a);
     case 0xB0: return do_read(c, &a, resp, n);

@@ -12,6 +12,7 @@
 
 #include "pki.h"
 #include "state.h"
+#include "text_ap.h"
 
 /* Largest response: an extended READ BINARY of 65536 bytes plus SW. */
 #define CARD_MAX_RESPONSE (65536 + 2)
@@ -21,6 +22,7 @@ struct card_config {
     size_t max_read;        /* cap per READ BINARY; 0 = none */
     char token_name[33];    /* EF 0006 bytes 0-31, space-padded */
     bool no_sign_cert;      /* EF 0001 and 001A absent */
+    const char *text_pin;   /* text-assistance AP PIN for a new state (NULL: 1234) */
     uint16_t past_end_sw;   /* READ at/after the end of an EF; 0 = 6B00 */
 };
 
@@ -34,6 +36,7 @@ struct card {
     bool sign_verified;
     uint8_t token_info[160];
     uint8_t ef0008[3];
+    struct text_ap text;    /* the text-assistance AP (text_ap.c) */
 };
 
 /* A parsed command APDU (ISO 7816-3 cases 1-4, short and extended). */

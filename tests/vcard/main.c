@@ -24,7 +24,7 @@ static const uint8_t atr_short[] = {0x3B, 0xE0, 0x00, 0xFF, 0x81, 0x31, 0xFE, 0x
 enum {
     OPT_STATE = 256, OPT_HOST, OPT_PORT, OPT_AUTH_PIN, OPT_SIGN_PIN, OPT_APDU_LOG, OPT_LATENCY,
     OPT_BYTE_US, OPT_SIGN_MS, OPT_MAX_READ, OPT_NO_EXTENDED, OPT_TOKEN, OPT_NO_SIGN_CERT,
-    OPT_RESET_PINS, OPT_INIT_ONLY, OPT_FAULT, OPT_PAST_END_SW, OPT_HELP,
+    OPT_RESET_PINS, OPT_INIT_ONLY, OPT_FAULT, OPT_PAST_END_SW, OPT_TEXT_PIN, OPT_HELP,
 };
 
 static const struct option long_options[] = {
@@ -45,6 +45,7 @@ static const struct option long_options[] = {
     {"init-only", no_argument, NULL, OPT_INIT_ONLY},
     {"fault", required_argument, NULL, OPT_FAULT},
     {"past-end-sw", required_argument, NULL, OPT_PAST_END_SW},
+    {"text-pin", required_argument, NULL, OPT_TEXT_PIN},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -56,7 +57,8 @@ static void usage(FILE *f)
             "         [--sign-pin PIN] [--apdu-log FILE] [--latency-ms N] [--byte-us N]\n"
             "         [--sign-ms N] [--max-read N] [--no-extended] [--token NAME]\n"
             "         [--no-sign-cert] [--reset-pins] [--init-only] [--fault NAME]\n"
-            "         [--past-end-sw HEX]\n"
+            "         [--past-end-sw HEX] [--text-pin PIN]\n"
+            "  --text-pin: 4 digits for a new text-assistance AP state (default 1234)\n"
             "  --token: card|juki|android|iphone or a literal EF 0006 name\n"
             "  --fault: truncate-read, oversize-read, sw-61xx, sw-6cxx, bad-sw,\n"
             "           short-response, disconnect-after=N\n"
@@ -195,6 +197,13 @@ int main(int argc, char **argv)
             cfg.past_end_sw = (uint16_t)sw;
             break;
         }
+        case OPT_TEXT_PIN:
+            if (strlen(optarg) != 4 || strspn(optarg, "0123456789") != 4) {
+                fprintf(stderr, "jpki-vcard: --text-pin needs 4 digits\n");
+                return 2;
+            }
+            cfg.text_pin = optarg;
+            break;
         case OPT_HELP: usage(stdout); return 0;
         default: usage(stderr); return 2;
         }

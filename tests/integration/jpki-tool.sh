@@ -1,0 +1,189 @@
+#!/bin/sh
+# jpki-tool through pcscd and the virtual card: status, certificates with
+# their chain, PIN verification and change counted on the card's side,
+# raw and CMS signatures checked by openssl, and the text-assistance AP.
+# PINs go in on descriptor 3 (--pin-fd 3), one per line, as a script would.
+. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/rig.sh"
+TOOL="${JPKI_TOOL:-$top_builddir/tools/jpki-tool/jpki-tool}"
+[ -x "$TOOL" ] || { echo "1..0 # SKIP $TOOL is not built"; exit 77; }
+rig_start || { echo "Bail out! rig did not start"; exit 1; }
+W="$RIG_DIR/work"; mkdir -p "$W"
+# English messages whatever the machine's locale; one test asks for Japanese.
+LC_ALL=C; export LC_ALL
+unset LANG LC_MESSAGES
+
+card_tries() { sed -n "s/^$1_tries=//p" "$RIG_CARD_DIR/pins"; }
+card_pin() { sed -n "s/^$1_pin=//p" "$RIG_CARD_DIR/pins"; }
+# VERIFYs that carried a PIN (the empty VERIFY of a status query has no Lc).
+verifies_sent() { grep -c 'INS=20 .*Lc=[1-9]' "$RIG_APDU_LOG" || true; }
+# tool PINS... ARGS: runs the tool with the PINs (one per line) on fd 3.
+tool() {
+    pins=$1; shift
+    printf '%s\n' $pins | "$TOOL" --pin-fd 3 "$@" 3<&0 </dev/null
+}
+tap_skip() {
+    TAP_N=$((TAP_N + 1)); echo "ok $TAP_N - $1 # SKIP $2"
+}
+exit_is() { # WANT NAME CMD...: passes when CMD exits with WANT
+    want=$1; name=$2; shift 2
+    "$@" >"$W/out" 2>"$W/err"; got=$?
+    tap_is "$got" "$want" "$name"
+    [ "$got" = "$want" ] || sed 's/^/#   /' "$W/err" | tail -n 5
+}
+
+# --- status ---------------------------------------------------------------
+v0=$(verifies_sent)
+"$TOOL" status > "$W/status.txt" 2>&1; rc=$?
+tap_is "$rc" 0 "status exits 0"
+tap_ok "status names the card" grep -q "^Card: My Number Card (JPKIAPICCTOKEN2)" "$W/status.txt"
+tap_ok "status lists the reader with its card" grep -q "Virtual PCD.*: card present" "$W/status.txt"
+tap_ok "status: auth PIN 3/3" grep -q "^Auth PIN: 3/3 tries left" "$W/status.txt"
+tap_ok "status: sign password 5/5" grep -q "^Sign password: 5/5 tries left" "$W/status.txt"
+tap_ok "status: auth certificate validity" grep -q "^Auth certificate: valid from .* days left" "$W/status.txt"
+if grep -q "^Text-assistance PIN: not on this card" "$W/status.txt"; then
+    HAVE_TEXT=
+    tap_skip "status: text-assistance PIN 3/3" "the virtual card has no text AP"
+else
+    HAVE_TEXT=1
+    tap_ok "status: text-assistance PIN 3/3" grep -q "^Text-assistance PIN: 3/3 tries left" "$W/status.txt"
+fi
+tap_is "$(verifies_sent)/$(card_tries auth)/$(card_tries sign)" "$v0/3/5" "status sends no PIN and spends no try"
+LC_ALL=ja_JP.UTF-8 "$TOOL" status > "$W/status-ja.txt" 2>&1
+tap_ok "status in Japanese" grep -q "^認証用暗証番号: 残り 3/3 回" "$W/status-ja.txt"
+tool ABC123 status --sign-pin > "$W/status-sign.txt" 2>&1
+tap_ok "status --sign-pin shows the sign certificate" grep -q "^Sign certificate: valid from" "$W/status-sign.txt"
+exit_is 2 "no matching reader: exit 2" "$TOOL" --reader "no such reader" status
+
+# --- certificates -----------------------------------------------------------
+openssl x509 -in "$RIG_CARD_DIR/auth-cert.pem" -outform DER -out "$W/auth.card.der"
+for c in auth-ca sign-ca; do
+    openssl x509 -in "$RIG_CARD_DIR/$c.pem" -outform DER -out "$W/$c.card.der"
+done
+"$TOOL" cert auth --der -o "$W/auth.der" 2> "$W/cert.err"; rc=$?
+tap_is "$rc" 0 "cert auth --der exits 0"
+tap_ok "cert auth --der is the card's auth certificate" cmp "$W/auth.der" "$W/auth.card.der"
+tap_ok "cert auth: chain ok" grep -q "^Certificate chain: ok" "$W/cert.err"
+"$TOOL" cert auth > "$W/auth.pem" 2>/dev/null
+openssl x509 -in "$W/auth.pem" -outform DER -out "$W/auth.pem.der" 2>/dev/null
+tap_ok "cert auth writes PEM to stdout by default" cmp "$W/auth.pem.der" "$W/auth.card.der"
+for c in auth-ca sign-ca; do
+    "$TOOL" cert "$c" --der -o "$W/$c.der" 2>/dev/null
+    tap_ok "cert $c is the card's" cmp "$W/$c.der" "$W/$c.card.der"
+done
+openssl x509 -in "$RIG_CARD_DIR/sign-cert.pem" -outform DER -out "$W/sign.card.der"
+v0=$(verifies_sent)
+tool ABC123 cert sign --der -o "$W/sign.der" 2> "$W/cert-sign.err"; rc=$?
+tap_is "$rc" 0 "cert sign with the sign password exits 0"
+tap_ok "cert sign is the card's sign certificate" cmp "$W/sign.der" "$W/sign.card.der"
+tap_ok "cert sign: chain ok" grep -q "^Certificate chain: ok" "$W/cert-sign.err"
+tap_is "$(verifies_sent)" "$((v0 + 1))" "cert sign: exactly one VERIFY"
+exit_is 3 "cert sign with a wrong password: exit 3" tool WRONG1 cert sign -o "$W/nothing"
+tap_is "$(card_tries sign)" 4 "the wrong password cost one try"
+tap_fails "and nothing was written" test -s "$W/nothing"
+
+# --- verify-pin ---------------------------------------------------------------
+exit_is 0 "verify-pin sign with the right password: exit 0" tool abc123 verify-pin sign
+tap_is "$(card_tries sign)" 5 "a right (lower-case) password restores the counter"
+exit_is 3 "verify-pin auth with a wrong PIN: exit 3" tool 9999 verify-pin auth
+tap_is "$(card_tries auth)" 2 "the card's counter went down"
+tool 9998 verify-pin auth >/dev/null 2>&1
+tap_is "$(card_tries auth)" 1 "a second wrong PIN: one try left"
+v0=$(verifies_sent)
+exit_is 4 "last try, not confirmed: exit 4" tool "n 1234" verify-pin auth
+tap_is "$(card_tries auth)/$(verifies_sent)" "1/$v0" "not confirmed: nothing sent"
+exit_is 0 "last try, confirmed with y, right PIN: exit 0" tool "y 1234" verify-pin auth
+tap_ok "it says so" grep -q "^Auth PIN correct: 3/3 tries left" "$W/out"
+tap_is "$(card_tries auth)" 3 "the right PIN restored the counter"
+
+# --- malformed PINs never reach the card -------------------------------------
+v0=$(verifies_sent)
+for bad in 123 12345 12a4 "" ; do
+    tool "$bad" verify-pin auth >/dev/null 2>&1
+done
+for bad in ABC12 ABC-123 ABCDEFGHIJ1234567; do
+    tool "$bad" verify-pin sign >/dev/null 2>&1
+done
+tap_is "$(card_tries auth)/$(card_tries sign)/$(verifies_sent)" "3/5/$v0" \
+    "malformed PINs never reach the card"
+exit_is 3 "a malformed PIN: exit 3" tool 12a4 verify-pin auth
+
+# --- change-pin -----------------------------------------------------------------
+exit_is 0 "change-pin auth 1234 -> 5678" tool "1234 5678 5678" change-pin auth
+tap_is "$(card_pin auth)/$(card_tries auth)" "5678/3" "the card holds the new PIN, counter intact"
+exit_is 0 "verify-pin auth with the new PIN" tool 5678 verify-pin auth
+exit_is 0 "change-pin auth back to 1234" tool "5678 1234 1234" change-pin auth
+tap_is "$(card_pin auth)/$(card_tries auth)" "1234/3" "back to 1234, counter intact"
+v0=$(verifies_sent)
+exit_is 3 "change-pin with two different new PINs: exit 3" tool "1234 5678 5679" change-pin auth
+exit_is 3 "a new sign password without a digit: exit 3" tool "ABC123 ABCDEF ABCDEF" change-pin sign
+tap_is "$(verifies_sent)/$(card_pin auth)/$(card_pin sign)" "$v0/1234/ABC123" \
+    "refused changes send nothing"
+
+# --- signatures -----------------------------------------------------------------
+head -c 5000 /dev/urandom > "$W/data"
+for k in "auth 1234" "sign ABC123"; do
+    set -- $k
+    openssl x509 -in "$RIG_CARD_DIR/$1-cert.pem" -pubkey -noout > "$W/$1.pub"
+    rm -f "$W/$1.sig" "$W/$1.p7s"
+    exit_is 0 "sign --key $1: exit 0" tool "$2" sign --key "$1" -i "$W/data" -o "$W/$1.sig"
+    tap_ok "sign --key $1: openssl dgst -sha256 verifies" \
+        openssl dgst -sha256 -verify "$W/$1.pub" -signature "$W/$1.sig" "$W/data"
+    exit_is 0 "sign --key $1 --cms: exit 0" tool "$2" sign --key "$1" --cms -i "$W/data" -o "$W/$1.p7s"
+    tap_ok "sign --key $1 --cms: openssl cms -verify accepts it" \
+        openssl cms -verify -binary -inform DER -in "$W/$1.p7s" -content "$W/data" \
+            -CAfile "$RIG_CARD_DIR/$1-ca.pem" -purpose any -out /dev/null
+done
+echo "other content" > "$W/other"
+tap_fails "the CMS signature does not fit other content" \
+    openssl cms -verify -binary -inform DER -in "$W/sign.p7s" -content "$W/other" \
+        -CAfile "$RIG_CARD_DIR/sign-ca.pem" -purpose any -out /dev/null
+exit_is 1 "sign without -o: exit 1" tool 1234 sign --key auth -i "$W/data"
+tap_is "$(card_tries auth)/$(card_tries sign)" "3/5" "every signing PIN was right the first time"
+
+# --- text-assistance AP ---------------------------------------------------------
+if [ -n "$HAVE_TEXT" ]; then
+    exit_is 0 "basic-info: exit 0" tool 1234 basic-info
+    tap_ok "basic-info prints the name" grep -q "^Name: 試験　花子$" "$W/out"
+    tap_ok "basic-info prints the address" grep -q "^Address: 東京都清瀬市上清戸一丁目１番１号$" "$W/out"
+    tap_ok "basic-info prints the birth date" grep -q "^Date of birth: 1985-04-15$" "$W/out"
+    tap_ok "basic-info prints the sex" grep -q "^Sex: female$" "$W/out"
+    tap_fails "no individual number without --show-number" grep -Eq "[0-9]{12}" "$W/out"
+    exit_is 0 "basic-info --show-number: exit 0" tool 1234 basic-info --show-number
+    tap_ok "--show-number prints 12 digits" grep -Eq "^Individual number: [0-9]{12}$" "$W/out"
+    number=$(sed -n 's/^Individual number: //p' "$W/out")
+    JPKI_PKCS11_DEBUG=3 tool 1234 basic-info --show-number > "$W/dbg.out" 2> "$W/dbg.err"
+    tap_ok "the debug log shows APDUs" grep -q "INS\|>" "$W/dbg.err"
+    tap_fails "the number is in neither the debug log nor the card's APDU log" \
+        grep -q "${number:-no number}" "$W/dbg.err" "$RIG_APDU_LOG"
+    exit_is 3 "basic-info with a wrong text PIN: exit 3" tool 9999 basic-info
+    "$TOOL" status > "$W/status2.txt" 2>&1
+    tap_ok "the text PIN counter went down (status 2/3)" grep -q "^Text-assistance PIN: 2/3" "$W/status2.txt"
+    tap_ok "separate counters: auth still 3/3" grep -q "^Auth PIN: 3/3" "$W/status2.txt"
+    v0=$(verifies_sent)
+    tool 12a4 basic-info >/dev/null 2>&1
+    tap_is "$(verifies_sent)" "$v0" "a malformed text PIN never reaches the card"
+    tool 1234 basic-info >/dev/null 2>&1
+    "$TOOL" status > "$W/status3.txt" 2>&1
+    tap_ok "the right text PIN restores its counter" grep -q "^Text-assistance PIN: 3/3" "$W/status3.txt"
+else
+    tap_skip "basic-info" "the virtual card has no text AP"
+fi
+
+# --- a card whose auth CA does not match its auth certificate ------------------
+rig_card_stop
+cp -r "$RIG_CARD_DIR" "$RIG_DIR/card-bad"
+cp "$RIG_DIR/card-bad/sign-ca.pem" "$RIG_DIR/card-bad/auth-ca.pem"
+RIG_CARD_DIR="$RIG_DIR/card-bad" rig_card_start
+exit_is 6 "cert auth with a broken chain: exit 6" "$TOOL" cert auth --der -o "$W/bad.der"
+tap_ok "it says the chain failed" grep -q "^Certificate chain verification FAILED" "$W/err"
+tap_ok "and still writes the certificate" cmp "$W/bad.der" "$W/auth.card.der"
+rig_card_stop
+
+# --- a smartphone token: no text AP, named as such -------------------------------
+rig_card_start --token android
+"$TOOL" status > "$W/status-phone.txt" 2>&1
+tap_ok "status names the Android token" grep -q "^Card: Android smartphone (JPKIAPGPSETOKEN)" "$W/status-phone.txt"
+tap_ok "status: no text AP on a phone" grep -q "^Text-assistance PIN: not on this card" "$W/status-phone.txt"
+exit_is 5 "basic-info on a phone: exit 5" tool 1234 basic-info
+tap_done

@@ -1,0 +1,171 @@
+/*
+ * status.c: the status command. Everything it reads is free to read: the
+ * empty VERIFY spends no try (protocol §4.1), so a person can look as often
+ * as they like. Only --sign-pin asks a PIN, for the sign certificate.
+ * Copyright (C) 2026 jpki-pkcs11 developers. LGPL-2.1-or-later.
+ */
+#include "tool.h"
+
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "jpki_text.h"
+#include "messages.h"
+
+static msg_id token_kind(const char *name)
+{
+    if (strcmp(name, "JPKIAPICCTOKEN2") == 0)
+        return M_TOKEN_CARD;
+    if (strcmp(name, "JPKIAPICCTOKEN") == 0)
+        return M_TOKEN_JUKI;
+    if (strcmp(name, "JPKIAPGPSETOKEN") == 0)
+        return M_TOKEN_ANDROID;
+    if (strcmp(name, "JPKIAPIOSTOKEN") == 0)
+        return M_TOKEN_IPHONE;
+    return M_TOKEN_UNKNOWN;
+}
+
+static void print_tries(msg_id pin, int tries, int max)
+{
+    if (tries < 0) {
+        msg_print(stdout, M_TRIES_VERIFIED, msg(pin));
+    } else {
+        msg_print(stdout, M_TRIES, msg(pin), tries, max);
+        if (tries == 0)
+            fputs(msg(M_TRIES_LOCKED), stdout);
+        else if (tries == 1)
+            fputs(msg(M_TRIES_LAST), stdout);
+        else if (tries < max)
+            fputs(msg(M_TRIES_LOW), stdout);
+    }
+    fputc('\n', stdout);
+}
+
+/* Lists every reader and whether a card is in it. */
+static int list_readers(void)
+{
+    jpki_pcsc *pcsc = NULL;
+    char **names = NULL;
+    size_t count = 0;
+    jpki_status st;
+
+    st = jpki_pcsc_open(&pcsc);
+    if (st != JPKI_OK) {
+        msg_print(stderr, M_NO_SERVICE);
+        return EXIT_TOOL_NO_CARD;
+    }
+    st = jpki_pcsc_list_readers(pcsc, &names, &count);
+    if (st == JPKI_OK && count > 0) {
+        msg_print(stdout, M_READERS);
+        for (size_t i = 0; i < count; i++) {
+            jpki_reader_status rs;
+            memset(&rs, 0, sizeof rs);
+            if (jpki_pcsc_reader_status(pcsc, names[i], &rs) == JPKI_OK && rs.present)
+                msg_print(stdout, M_READER_CARD, names[i]);
+            else
+                msg_print(stdout, M_READER_NO_CARD, names[i]);
+        }
+    }
+    jpki_pcsc_free_names(names, count);
+    jpki_pcsc_close(pcsc);
+    if (st != JPKI_OK || count == 0) {
+        msg_print(stderr, st == JPKI_E_NO_SERVICE ? M_NO_SERVICE : M_NO_READER);
+        return EXIT_TOOL_NO_CARD;
+    }
+    return EXIT_TOOL_OK;
+}
+
+/* The free part: token, the three counters, the auth certificate. */
+static int show_card(struct tool_card *tc)
+{
+    jpki_token_info info;
+    X509 *cert = NULL;
+    int auth = -1, sign = -1, text = -1, rc;
+    jpki_status st;
+
+    rc = tool_card_begin(tc);
+    if (rc != EXIT_TOOL_OK)
+        return rc;
+    st = jpki_read_token_info(&tc->card, &info);
+    if (st != JPKI_OK) {
+        rc = tool_card_error(tc->reader, st);
+        goto out;
+    }
+    msg_print(stdout, M_TOKEN, msg(token_kind(info.name)), info.name);
+    st = jpki_pin_status(&tc->card, JPKI_ROLE_AUTH, &auth);
+    if (st == JPKI_OK)
+        st = jpki_pin_status(&tc->card, JPKI_ROLE_SIGN, &sign);
+    if (st != JPKI_OK) {
+        rc = tool_card_error(tc->reader, st);
+        goto out;
+    }
+    print_tries(M_PIN_AUTH, auth, jpki_pin_max_tries(JPKI_ROLE_AUTH));
+    print_tries(M_PIN_SIGN, sign, jpki_pin_max_tries(JPKI_ROLE_SIGN));
+    rc = tool_read_cert(tc, JPKI_EF_AUTH_CERT, &cert);
+    /* Last: selecting the text AP leaves the JPKI AP. Phones have no text
+     * AP; that is not an error of the card. */
+    st = jpki_text_pin_status(&tc->card, &text);
+    if (st == JPKI_OK)
+        print_tries(M_PIN_TEXT, text, JPKI_TEXT_PIN_TRIES);
+    else if (st == JPKI_E_FILE_NOT_FOUND)
+        msg_print(stdout, M_TEXT_AP_ABSENT, msg(M_PIN_TEXT));
+    else if (rc == EXIT_TOOL_OK)
+        rc = tool_card_error(msg(M_PIN_TEXT), st);
+    /* Leave the card as the module expects to find it: JPKI AP current. */
+    (void)jpki_select_ap(&tc->card);
+    if (cert != NULL)
+        tool_print_validity(stdout, cert, msg(M_CERT_AUTH));
+
+out:
+    tool_card_end(tc);
+    X509_free(cert);
+    return rc;
+}
+
+static int show_sign_cert(struct tool_card *tc, const struct tool_options *opt)
+{
+    uint8_t pin[JPKI_PIN_MAX];
+    size_t pin_len = 0;
+    X509 *cert = NULL;
+    int rc;
+
+    rc = tool_check_tries(tc, opt, JPKI_ROLE_SIGN);
+    if (rc == EXIT_TOOL_OK)
+        rc = tool_ask_pin(opt, JPKI_ROLE_SIGN, pin, &pin_len);
+    if (rc == EXIT_TOOL_OK)
+        rc = tool_card_begin(tc);
+    if (rc == EXIT_TOOL_OK)
+        rc = tool_verify_pin(tc, JPKI_ROLE_SIGN, pin, pin_len);
+    OPENSSL_cleanse(pin, sizeof pin);
+    if (rc == EXIT_TOOL_OK)
+        rc = tool_read_cert(tc, JPKI_EF_SIGN_CERT, &cert);
+    tool_card_end(tc);
+    if (cert != NULL)
+        tool_print_validity(stdout, cert, msg(M_CERT_SIGN));
+    X509_free(cert);
+    return rc;
+}
+
+int cmd_status(const struct tool_options *opt)
+{
+    struct tool_card tc;
+    int rc;
+
+    rc = list_readers();
+    if (rc != EXIT_TOOL_OK)
+        return rc;
+    rc = tool_card_open(&tc, opt);
+    if (rc != EXIT_TOOL_OK)
+        return rc;
+    msg_print(stdout, M_READER_USED, tc.reader);
+    rc = show_card(&tc);
+    if (rc == EXIT_TOOL_OK) {
+        if (opt->sign_pin)
+            rc = show_sign_cert(&tc, opt);
+        else
+            msg_print(stdout, M_SIGN_CERT_HINT, msg(M_CERT_SIGN));
+    }
+    tool_card_close(&tc);
+    return rc;
+}
