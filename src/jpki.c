@@ -62,8 +62,8 @@ static jpki_status command_status(uint16_t sw)
     return st;
 }
 
-static jpki_status send_apdu(jpki_card *card, const jpki_apdu *cmd, uint8_t *resp,
-                             size_t resp_cap, size_t *resp_len, uint16_t *sw)
+jpki_status jpki_card_transmit(jpki_card *card, const jpki_apdu *cmd, uint8_t *resp,
+                               size_t resp_cap, size_t *resp_len, uint16_t *sw)
 {
     jpki_status st;
 
@@ -116,7 +116,7 @@ jpki_status jpki_select_ap(jpki_card *card)
         return JPKI_E_BAD_ARG;
     /* Re-selecting the AP probably drops the PIN state (protocol §6.3). */
     jpki_card_forget_selection(card);
-    st = send_apdu(card, &cmd, NULL, 0, NULL, &sw);
+    st = jpki_card_transmit(card, &cmd, NULL, 0, NULL, &sw);
     if (st != JPKI_OK)
         return st;
     if (sw != 0x9000) {
@@ -176,7 +176,7 @@ jpki_status jpki_select_ef(jpki_card *card, uint16_t fid)
     if (card->current_ef == fid)
         return JPKI_OK;
     card->current_ef = 0;
-    st = send_apdu(card, &cmd, NULL, 0, NULL, &sw);
+    st = jpki_card_transmit(card, &cmd, NULL, 0, NULL, &sw);
     if (st != JPKI_OK)
         return st;
     if (sw != 0x9000)
@@ -211,7 +211,7 @@ static jpki_status read_cmd(jpki_card *card, uint8_t p1, uint8_t p2, uint8_t *bu
     *sw_out = 0;
     if (n == 0)
         return JPKI_E_BAD_ARG;
-    st = send_apdu(card, &cmd, buf, n, got, &sw);
+    st = jpki_card_transmit(card, &cmd, buf, n, got, &sw);
     *sw_out = sw;
     if (st != JPKI_OK)
         return st;
@@ -606,7 +606,7 @@ static jpki_status send_p2_ef(jpki_card *card, jpki_apdu *cmd, uint16_t fid, boo
         cmd->p2 = (uint8_t)(0x80 | fid);
         card->current_ef = 0;
         *sfi_used = true;
-        st = send_apdu(card, cmd, resp, resp_cap, resp_len, sw);
+        st = jpki_card_transmit(card, cmd, resp, resp_cap, resp_len, sw);
         if (st != JPKI_OK || !sw_sfi_refused(*sw))
             return st;
         if (!resend_ok) {
@@ -620,7 +620,7 @@ static jpki_status send_p2_ef(jpki_card *card, jpki_apdu *cmd, uint16_t fid, boo
         if (st != JPKI_OK)
             return st;
         cmd->p2 = 0x80;
-        st = send_apdu(card, cmd, resp, resp_cap, resp_len, sw);
+        st = jpki_card_transmit(card, cmd, resp, resp_cap, resp_len, sw);
         if (st == JPKI_OK)
             note_sfi_refused(card, sw_sfi, *sw);
         return st;
@@ -629,7 +629,7 @@ static jpki_status send_p2_ef(jpki_card *card, jpki_apdu *cmd, uint16_t fid, boo
     if (st != JPKI_OK)
         return st;
     cmd->p2 = 0x80;
-    return send_apdu(card, cmd, resp, resp_cap, resp_len, sw);
+    return jpki_card_transmit(card, cmd, resp, resp_cap, resp_len, sw);
 }
 
 jpki_status jpki_pin_status(jpki_card *card, jpki_role role, int *tries_left)
@@ -713,7 +713,7 @@ jpki_status jpki_change_pin(jpki_card *card, jpki_role role, const uint8_t *new_
     st = jpki_select_ef(card, pin_ef(role));
     if (st != JPKI_OK)
         return st;
-    st = send_apdu(card, &cmd, NULL, 0, NULL, &sw);
+    st = jpki_card_transmit(card, &cmd, NULL, 0, NULL, &sw);
     if (st != JPKI_OK)
         return st;
     return jpki_status_from_sw(sw, NULL);

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "errors.h"
+#include "apdu.h"
 #include "transport.h"
 
 /* Elementary files of the JPKI AP (jpki-protocol.md §3.1). */
@@ -59,6 +60,12 @@ void jpki_card_init(jpki_card *card, jpki_transport *t);
  * forgotten. Errors: those of the transport. */
 jpki_status jpki_card_begin(jpki_card *card, bool *was_reset);
 void jpki_card_end(jpki_card *card);
+
+/* Sends one APDU to the card (the card layer's own commands and those of the
+ * other applications, jpki_text.c), counting it; a lost or reset card makes
+ * the card forget its selection and verified state. */
+jpki_status jpki_card_transmit(jpki_card *card, const jpki_apdu *cmd, uint8_t *resp,
+                               size_t resp_cap, size_t *resp_len, uint16_t *sw);
 
 /* Forgets what is selected and verified (call when another program may have
  * used the card since our last transaction, e.g. before reading files). */

@@ -23,15 +23,6 @@ static const uint8_t text_aid[] = { 0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x
 /* EF 0001: FF 10 0C + 12 digits, then FF FF filler. */
 #define MY_NUMBER_EF_LEN 17
 
-static jpki_status send_apdu(jpki_card *card, const jpki_apdu *cmd, uint8_t *resp,
-                             size_t resp_cap, size_t *resp_len, uint16_t *sw)
-{
-    if (card == NULL || card->transport == NULL)
-        return JPKI_E_BAD_ARG;
-    return jpki_apdu_transmit(card->transport, cmd, resp, resp_cap, resp_len, sw,
-                              &card->apdu_count);
-}
-
 jpki_status jpki_text_select(jpki_card *card)
 {
     jpki_apdu cmd = { .cla = 0x00, .ins = 0xA4, .p1 = 0x04, .p2 = 0x0C,
@@ -43,7 +34,7 @@ jpki_status jpki_text_select(jpki_card *card)
         return JPKI_E_BAD_ARG;
     /* The JPKI AP is no longer current after this, whatever the answer. */
     jpki_card_forget_selection(card);
-    st = send_apdu(card, &cmd, NULL, 0, NULL, &sw);
+    st = jpki_card_transmit(card, &cmd, NULL, 0, NULL, &sw);
     if (st != JPKI_OK)
         return st;
     if (sw != 0x9000) {
@@ -61,7 +52,7 @@ static jpki_status select_ef(jpki_card *card, uint16_t fid)
     uint16_t sw = 0;
     jpki_status st;
 
-    st = send_apdu(card, &cmd, NULL, 0, NULL, &sw);
+    st = jpki_card_transmit(card, &cmd, NULL, 0, NULL, &sw);
     if (st != JPKI_OK)
         return st;
     return sw == 0x9000 ? JPKI_OK : jpki_status_from_sw(sw, NULL);
@@ -80,7 +71,7 @@ static jpki_status read_current(jpki_card *card, uint8_t *buf, size_t len, size_
                           .p2 = (uint8_t)(done & 0xFF), .le = want };
         uint16_t sw = 0;
 
-        st = send_apdu(card, &cmd, buf + done, want, &n, &sw);
+        st = jpki_card_transmit(card, &cmd, buf + done, want, &n, &sw);
         if (st != JPKI_OK)
             break;
         if (sw != 0x9000) {
@@ -112,7 +103,7 @@ jpki_status jpki_text_pin_status(jpki_card *card, int *tries_left)
     if (st == JPKI_OK)
         st = select_ef(card, JPKI_TEXT_EF_PIN);
     if (st == JPKI_OK)
-        st = send_apdu(card, &cmd, NULL, 0, NULL, &sw);
+        st = jpki_card_transmit(card, &cmd, NULL, 0, NULL, &sw);
     if (st != JPKI_OK)
         return st;
     st = jpki_status_from_sw(sw, &tries);
@@ -153,7 +144,7 @@ jpki_status jpki_text_verify_pin(jpki_card *card, const uint8_t *pin, size_t pin
     if (st != JPKI_OK)
         return st;
     /* One VERIFY, never retried. */
-    st = send_apdu(card, &cmd, NULL, 0, NULL, &sw);
+    st = jpki_card_transmit(card, &cmd, NULL, 0, NULL, &sw);
     if (st != JPKI_OK)
         return st;
     st = jpki_status_from_sw(sw, &tries);
