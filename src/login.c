@@ -178,3 +178,72 @@ CK_RV jpki_logout(jpki_session *s)
         jpki_log(JPKI_LOG_CALL, "reader %zu: logout SELECT: %s", r->index, jpki_status_name(st));
     return CKR_OK;
 }
+
+/* A new sign password must also follow the issuance rule: at least one
+ * letter and one digit (jpki-protocol.md §6.1). */
+static bool sign_pin_issuable(const uint8_t *pin, size_t len)
+{
+    bool letter = false, digit = false;
+    for (size_t i = 0; i < len; i++) {
+        letter = letter || (pin[i] >= 'A' && pin[i] <= 'Z');
+        digit = digit || (pin[i] >= '0' && pin[i] <= '9');
+    }
+    return letter && digit;
+}
+
+/* C_SetPIN: both PINs checked for format before the card; the old one
+ * spends a try like any VERIFY (and respects the final-try guard); the new
+ * one is sent only after the old one verified, in the same transaction. */
+CK_RV jpki_set_pin(jpki_session *s, const CK_UTF8CHAR *old_pin, CK_ULONG old_len,
+                   const CK_UTF8CHAR *new_pin, CK_ULONG new_len)
+{
+    jpki_reader *r = s->reader;
+    uint8_t old_buf[JPKI_PIN_MAX], new_buf[JPKI_PIN_MAX];
+    size_t ol = 0, nl = 0;
+    jpki_status st, cst = JPKI_OK;
+    CK_RV rv = CKR_USER_NOT_LOGGED_IN;
+
+    if (!jpki_session_logged_in(s))
+        goto out;
+    rv = jpki_pin_check(s->role, old_pin, old_len, old_buf, &ol);
+    if (rv != CKR_OK)
+        goto out;
+    rv = jpki_pin_check(s->role, new_pin, new_len, new_buf, &nl);
+    if (rv != CKR_OK)
+        goto out;
+    rv = CKR_PIN_INVALID;
+    if (s->role == JPKI_ROLE_SIGN && !sign_pin_issuable(new_buf, nl))
+        goto out;
+    rv = CKR_PIN_LOCKED;
+    if (!jpki_verify_allowed(r, s->role))
+        goto out;
+    st = jpki_reader_begin(r, NULL);
+    if (st != JPKI_OK) {
+        rv = jpki_reader_fail(r, st);
+        goto out;
+    }
+    jpki_card_forget_selection(&r->card);
+    st = jpki_verify_tx(r, s->role, old_buf, ol);
+    if (st == JPKI_OK)
+        cst = jpki_change_pin(&r->card, s->role, new_buf, nl);
+    if (s->role == JPKI_ROLE_SIGN)
+        (void)jpki_select_ap(&r->card);  /* do not leave the sign key verified */
+    jpki_reader_end(r);
+    rv = jpki_verify_rv(r, st);
+    if (rv != CKR_OK)
+        goto out;
+    rv = jpki_status_to_ckr(cst);
+    if (rv != CKR_OK)
+        goto out;
+    jpki_log(JPKI_LOG_CALL, "reader %zu: %s PIN changed", r->index,
+             s->role == JPKI_ROLE_AUTH ? "auth" : "sign");
+    if (s->role == JPKI_ROLE_AUTH && r->auth_pin_len > 0) {
+        OPENSSL_cleanse(r->auth_pin, sizeof(r->auth_pin));
+        memcpy(r->auth_pin, new_buf, nl);
+        r->auth_pin_len = nl;
+    }
+out:
+    OPENSSL_cleanse(old_buf, sizeof(old_buf));
+    OPENSSL_cleanse(new_buf, sizeof(new_buf));
+    return rv;
+}

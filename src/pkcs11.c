@@ -226,11 +226,10 @@ static CK_RV jpki_c_set_pin(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pOldPin,
 {
     ENTER();
     REQUIRE((pOldPin != NULL || ulOldLen == 0) && (pNewPin != NULL || ulNewLen == 0));
-    /* PKCS#11 allows C_SetPIN only in read-write sessions. Even there this
-     * module does not change PINs: a PIN change on this card is untested
-     * ground (jpki-protocol.md §12), done with care by the project's tool. */
-    WITH_SESSION(hSession, (s->flags & CKF_RW_SESSION) ? CKR_FUNCTION_NOT_SUPPORTED
-                                                          : CKR_SESSION_READ_ONLY);
+    /* PKCS#11 allows C_SetPIN only in read-write sessions. */
+    WITH_SESSION(hSession, (s->flags & CKF_RW_SESSION)
+                               ? jpki_set_pin(s, pOldPin, ulOldLen, pNewPin, ulNewLen)
+                               : CKR_SESSION_READ_ONLY);
     LEAVE("C_SetPIN");
 }
 

@@ -29,6 +29,9 @@ CK_RV jpki_object_refuse(jpki_session *s, CK_OBJECT_HANDLE handle, CK_RV refusal
 
 CK_RV jpki_login(jpki_session *s, CK_USER_TYPE user, const CK_UTF8CHAR *pin, CK_ULONG pin_len);
 CK_RV jpki_logout(jpki_session *s);
+/* C_SetPIN on a logged-in token: VERIFY the old PIN, CHANGE REFERENCE DATA. */
+CK_RV jpki_set_pin(jpki_session *s, const CK_UTF8CHAR *old_pin, CK_ULONG old_len,
+                   const CK_UTF8CHAR *new_pin, CK_ULONG new_len);
 /* For signing.c. Inside the caller's transaction: VERIFY once, keeping the
  * cached retry counter right. */
 jpki_status jpki_verify_tx(jpki_reader *r, jpki_role role, const uint8_t *pin, size_t pin_len);

@@ -106,7 +106,7 @@ static void card_sessions(CK_SESSION_HANDLE *out)
     is_ulong(f->C_CreateObject(h, &ra, 1, &rh), CKR_TOKEN_WRITE_PROTECTED,
              "C_CreateObject in a RW session");
     is_ulong(f->C_SetPIN(h, (CK_UTF8CHAR_PTR) "1234", 4, (CK_UTF8CHAR_PTR) "5678", 4),
-             CKR_FUNCTION_NOT_SUPPORTED, "C_SetPIN in a RW session");
+             CKR_USER_NOT_LOGGED_IN, "C_SetPIN in a RW session before login");
     is_ulong(f->C_CloseSession(h), CKR_OK, "close RW session");
     is_ulong(f->C_OpenSession(auth_slot, CKF_SERIAL_SESSION, NULL, NULL, &h), CKR_OK,
              "C_OpenSession");

@@ -103,6 +103,25 @@ tap_is "$(card_tries auth)/$(verifies_sent)" "1/$v0" "final-try guard: the PIN i
 JPKI_PKCS11_ALLOW_FINAL_TRY=1 p11 --slot-index 0 --login --pin 1234 -O >/dev/null 2>&1
 tap_is "$(card_tries auth)" 3 "JPKI_PKCS11_ALLOW_FINAL_TRY=1: the correct PIN restores the counter"
 
+# --- C_SetPIN on a logged-in token (pkcs11-tool --change-pin) --------------
+changes_sent() { grep -c 'INS=24 ' "$RIG_APDU_LOG" || true; }
+v0=$(verifies_sent); c0=$(changes_sent)
+p11 --slot-index 0 --login --pin 1234 --change-pin --new-pin 12a4 >/dev/null 2>&1
+tap_is "$(card_tries auth)/$(verifies_sent)/$(changes_sent)" "3/$((v0 + 1))/$c0" \
+    "a malformed new PIN is refused before the card (only the login's VERIFY went)"
+tap_ok "C_SetPIN changes the auth PIN" p11 --slot-index 0 --login --pin 1234 --change-pin --new-pin 5678
+tap_is "$(sed -n 's/^auth_pin=//p' "$RIG_CARD_DIR/pins")" 5678 "the card holds the new PIN"
+rm -f "$W/sig"
+p11 --slot-index 0 --login --pin 5678 --sign --mechanism SHA256-RSA-PKCS --id 01 \
+    -i "$W/data" -o "$W/sig" >/dev/null 2>&1
+tap_ok "the new PIN signs" openssl dgst -sha256 -verify "$W/auth.pub" -signature "$W/sig" "$W/data"
+p11 --slot-index 1 --login --pin ABC123 --change-pin --new-pin ABCDEFG >/dev/null 2>&1
+tap_is "$(sed -n 's/^sign_pin=//p' "$RIG_CARD_DIR/pins")" ABC123 "a sign password without a digit is refused"
+tap_ok "C_SetPIN changes the sign password" p11 --slot-index 1 --login --pin ABC123 --change-pin --new-pin XYZ789
+tap_ok "and back" p11 --slot-index 1 --login --pin XYZ789 --change-pin --new-pin ABC123
+tap_ok "and the auth PIN back" p11 --slot-index 0 --login --pin 5678 --change-pin --new-pin 1234
+tap_is "$(card_tries auth)/$(card_tries sign)" "3/5" "no try lost on the way"
+
 # --- a different card has a different serial ------------------------------
 rig_card_stop
 RIG_CARD_DIR="$RIG_DIR/card2" rig_card_start
