@@ -2,6 +2,7 @@
 INTEGRATION_TESTS = \
 	tests/integration/opensc-vcard.sh \
 	tests/integration/module-pkcs11-tool.sh \
+	tests/integration/cert-cache.sh \
 	tests/integration/client-p11kit.sh \
 	tests/integration/client-openssl.sh \
 	tests/integration/client-ssh.sh \

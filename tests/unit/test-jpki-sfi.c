@@ -329,7 +329,7 @@ static void test_disk_cache(void)
     snprintf(xdg, sizeof xdg, "%s/xdg", base);
     snprintf(dir, sizeof dir, "%s/jpki-pkcs11", xdg);
     setenv("XDG_CACHE_HOME", xdg, 1);
-    setenv("JPKI_PKCS11_CACHE", "1", 1);
+    unsetenv("JPKI_PKCS11_CACHE");   /* on by default */
     fresh(&r->card, t);
     r->card.ap_selected = true;
     memcpy(r->card.head, der, 256);
@@ -389,7 +389,7 @@ static void test_disk_cache(void)
            !find_cache_file(dir, "-0001.der", file, sizeof file),
        "sign certificate read, never stored");
 
-    /* Off unless JPKI_PKCS11_CACHE=1. */
+    /* Off with JPKI_PKCS11_CACHE=0. */
     setenv("JPKI_PKCS11_CACHE", "0", 1);
     r->card.current_ef = JPKI_EF_AUTH_CA;
     expect_read(t, 0, 256, der, 256, 0x9000);

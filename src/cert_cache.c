@@ -1,0 +1,184 @@
+/*
+ * cert_cache.c: the per-user disk cache of a card's PUBLIC certificates.
+ * Copyright (C) 2026 jpki-pkcs11 developers. LGPL-2.1-or-later.
+ *
+ * Files are $XDG_CACHE_HOME/jpki-pkcs11/<SHA-256 of the auth certificate's
+ * first chunk>-<EF>.der (or ~/.cache/...), mode 0600 in a 0700 directory
+ * owned by the user. The key is read anyway at card arrival, so a hit
+ * costs no APDU, and a different card (or the same card with a renewed
+ * certificate) has a different key. Every user may use it, root too (its
+ * home is its own); a setuid or setgid process never does
+ * (secure_getenv), so it cannot write into someone else's home. A file is
+ * used only if it is a regular file of the user, private, parses as one
+ * DER certificate and, for the auth certificate, starts with the chunk
+ * the card just gave. On by default; JPKI_PKCS11_CACHE=0 turns it off.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE   /* secure_getenv */
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#include "cert_cache.h"
+#include "jpki.h"
+#include "log.h"
+
+#define CACHE_PATH_MAX 4096
+
+static bool cache_fid(uint16_t fid)
+{
+    return fid == JPKI_EF_AUTH_CERT || fid == JPKI_EF_AUTH_CA || fid == JPKI_EF_SIGN_CA;
+}
+
+bool jpki_cert_cache_enabled(void)
+{
+    const char *setting = getenv("JPKI_PKCS11_CACHE");
+    if (setting != NULL && strcmp(setting, "0") == 0)
+        return false;
+    /* secure_getenv is NULL in a setuid/setgid process. */
+    return secure_getenv("HOME") != NULL || secure_getenv("XDG_CACHE_HOME") != NULL;
+}
+
+static bool cache_dir(char *dir, size_t cap)
+{
+    if (!jpki_cert_cache_enabled())
+        return false;
+    const char *xdg = secure_getenv("XDG_CACHE_HOME");
+    const char *home = secure_getenv("HOME");
+    int n;
+    if (xdg != NULL && xdg[0] == '/')
+        n = snprintf(dir, cap, "%s/jpki-pkcs11", xdg);
+    else if (home != NULL && home[0] == '/')
+        n = snprintf(dir, cap, "%s/.cache/jpki-pkcs11", home);
+    else
+        return false;
+    return n > 0 && (size_t)n < cap;
+}
+
+static bool dir_private(const char *dir)
+{
+    struct stat sb;
+    return lstat(dir, &sb) == 0 && S_ISDIR(sb.st_mode) && sb.st_uid == geteuid() &&
+           (sb.st_mode & 077) == 0;
+}
+
+/* The file for fid of the card named by head; false when there is none to use. */
+static bool cache_path(const uint8_t *head, size_t head_len, uint16_t fid, char *dir,
+                       char *path)
+{
+    static const char hex[] = "0123456789abcdef";
+    uint8_t md[EVP_MAX_MD_SIZE];
+    unsigned int md_len = 0;
+    char key[2 * 32 + 1];
+
+    if (!cache_fid(fid) || head == NULL || head_len == 0 || !cache_dir(dir, CACHE_PATH_MAX))
+        return false;
+    if (EVP_Digest(head, head_len, md, &md_len, EVP_sha256(), NULL) != 1 ||
+        md_len != 32)
+        return false;
+    for (unsigned i = 0; i < 32; i++) {
+        key[2 * i] = hex[md[i] >> 4];
+        key[2 * i + 1] = hex[md[i] & 0x0f];
+    }
+    key[64] = '\0';
+    int n = snprintf(path, CACHE_PATH_MAX, "%s/%s-%04x.der", dir, key, (unsigned)fid);
+    return n > 0 && n < CACHE_PATH_MAX;
+}
+
+static bool cache_valid(const uint8_t *head, size_t head_len, uint16_t fid, const uint8_t *der,
+                        size_t len)
+{
+    const unsigned char *p = der;
+    X509 *x = d2i_X509(NULL, &p, (long)len);
+    bool good = x != NULL && p == der + len;
+    X509_free(x);
+    if (good && fid == JPKI_EF_AUTH_CERT)
+        good = len >= head_len && memcmp(der, head, head_len) == 0;
+    return good;
+}
+
+bool jpki_cert_cache_load(const uint8_t *head, size_t head_len, uint16_t fid, uint8_t **der,
+                          size_t *len)
+{
+    char dir[CACHE_PATH_MAX], path[CACHE_PATH_MAX];
+    struct stat sb;
+    uint8_t *buf = NULL;
+    size_t size = 0, done = 0;
+
+    if (!cache_path(head, head_len, fid, dir, path) || !dir_private(dir))
+        return false;
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_uid == geteuid() &&
+        (sb.st_mode & 077) == 0 && sb.st_size > 0 && sb.st_size <= JPKI_CERT_MAX) {
+        size = (size_t)sb.st_size;
+        buf = malloc(size);
+    }
+    while (buf != NULL && done < size) {
+        ssize_t n = read(fd, buf + done, size - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        done += (size_t)n;
+    }
+    close(fd);
+    if (buf == NULL || done != size || !cache_valid(head, head_len, fid, buf, size)) {
+        if (buf != NULL)
+            jpki_log(JPKI_LOG_ERROR, "cache file for EF %04X not used", fid);
+        free(buf);
+        return false;
+    }
+    *der = buf;
+    *len = size;
+    return true;
+}
+
+/* Best effort: a cache that cannot be written is no cache. */
+void jpki_cert_cache_store(const uint8_t *head, size_t head_len, uint16_t fid,
+                           const uint8_t *der, size_t len)
+{
+    char dir[CACHE_PATH_MAX], path[CACHE_PATH_MAX], tmp[CACHE_PATH_MAX];
+
+    /* Only what a later load would accept. */
+    if (!cache_path(head, head_len, fid, dir, path) ||
+        !cache_valid(head, head_len, fid, der, len))
+        return;
+    char *slash = strrchr(dir, '/');
+    if (slash != NULL && slash != dir) {
+        *slash = '\0';
+        (void)mkdir(dir, 0700);   /* ~/.cache, as the XDG spec wants it */
+        *slash = '/';
+    }
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+        return;
+    if (!dir_private(dir))
+        return;
+    int n = snprintf(tmp, sizeof tmp, "%s/.new-XXXXXX", dir);
+    if (n <= 0 || (size_t)n >= sizeof tmp)
+        return;
+    int fd = mkstemp(tmp);   /* mode 0600 */
+    if (fd < 0)
+        return;
+    size_t done = 0;
+    while (done < len) {
+        ssize_t w = write(fd, der + done, len - done);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            break;
+        done += (size_t)w;
+    }
+    bool good = done == len && fchmod(fd, 0600) == 0;
+    if (close(fd) != 0)
+        good = false;
+    if (!good || rename(tmp, path) != 0)
+        unlink(tmp);
+}

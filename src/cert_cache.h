@@ -1,0 +1,29 @@
+/*
+ * cert_cache.h: the per-user disk cache of a card's PUBLIC certificates
+ * (the auth certificate and the two CA certificates; never the sign
+ * certificate, which holds the holder's name, address and birth date).
+ * Copyright (C) 2026 jpki-pkcs11 developers. LGPL-2.1-or-later.
+ */
+#ifndef JPKI_CERT_CACHE_H
+#define JPKI_CERT_CACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The card is named by `head`, the first chunk of its auth certificate,
+ * which identification reads anyway. On a hit, *der is malloc'd and holds
+ * one whole DER certificate (for the auth certificate: one that starts
+ * with head). */
+bool jpki_cert_cache_load(const uint8_t *head, size_t head_len, uint16_t fid, uint8_t **der,
+                          size_t *len);
+
+/* Best effort: nothing happens for an EF that is not cached, or when the
+ * cache is off or cannot be written. */
+void jpki_cert_cache_store(const uint8_t *head, size_t head_len, uint16_t fid,
+                           const uint8_t *der, size_t len);
+
+/* On unless JPKI_PKCS11_CACHE=0, and never in a setuid/setgid process. */
+bool jpki_cert_cache_enabled(void);
+
+#endif
