@@ -374,7 +374,20 @@ CK_RV jpki_reader_fail(jpki_reader *r, jpki_status st)
         jpki_reader_drop_card(r);
         return CKR_DEVICE_REMOVED;
     }
-    return jpki_status_to_ckr(st);
+    /* The table's answers for these do not fit a card operation: the
+     * application's arguments were fine, nothing was waited for, and a
+     * token that no longer takes SELECT of its AP is not "unrecognized"
+     * (only C_GetTokenInfo and C_OpenSession may say that). */
+    switch (st) {
+    case JPKI_E_BAD_ARG:
+        return CKR_GENERAL_ERROR;
+    case JPKI_E_NOT_JPKI:
+    case JPKI_E_TIMEOUT:
+    case JPKI_E_CANCELLED:
+        return CKR_DEVICE_ERROR;
+    default:
+        return jpki_status_to_ckr(st);
+    }
 }
 
 static int cert_index(uint16_t fid)

@@ -29,6 +29,7 @@ typedef struct jpki_seen {
     bool listed;
     bool card;
     uint32_t count;
+    unsigned epoch;   /* of the PC/SC context, while a card is in */
 } jpki_seen;
 
 typedef struct jpki_reader {

@@ -1,7 +1,11 @@
 /*
  * slot_event.c: C_WaitForSlotEvent. Each slot remembers the reader state
  * (listed, card in, pcsc-lite event count) last reported to the application;
- * a difference is an event, reported once per slot.
+ * a difference is an event, reported once per slot. A reader plugged in
+ * after C_Initialize is one (it was not listed). So is a pcscd restart for
+ * a reader with a card: it ends the card's connection (its sessions get
+ * CKR_DEVICE_REMOVED), though the new pcscd may count the card's arrival
+ * with the same number, so the context epoch is part of the state.
  * Copyright (C) 2026 jpki-pkcs11 developers. LGPL-2.1-or-later.
  */
 #include <stdlib.h>
@@ -22,12 +26,14 @@ static jpki_seen reader_now(jpki_reader *r)
     s.listed = true;
     s.card = rs.present;
     s.count = rs.event_count;
+    s.epoch = rs.present ? jpki_mod.epoch : 0;
     return s;
 }
 
 static bool seen_differs(const jpki_seen *a, const jpki_seen *b)
 {
-    return a->listed != b->listed || a->card != b->card || a->count != b->count;
+    return a->listed != b->listed || a->card != b->card || a->count != b->count ||
+           a->epoch != b->epoch;
 }
 
 void jpki_slots_mark_seen(void)
