@@ -19,7 +19,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
  * chunk: a 2-byte big-endian length L, then L bytes of response (data +
  * SW1 SW2; cut short where the input ends). L >= 0xFFF0 is a transport
  * failure instead (reset, removal, ...), so the error paths get fuzzed too.
- * An exhausted input is a removed card. */
+ * A transaction's begin looks at the next chunk: if its L is in
+ * FUZZ_BEGIN_BASE .. +15, it takes those two bytes and answers a failure or
+ * a reset (fuzz_transport.c lists them) instead of JPKI_OK; any other chunk
+ * stays for the next transmit. An exhausted input is a removed card. */
+#define FUZZ_BEGIN_BASE 0xFFE0
+/* The begin results, by L - FUZZ_BEGIN_BASE (modulo their count). */
+enum fuzz_begin_result {
+    FUZZ_BEGIN_NO_CARD, FUZZ_BEGIN_RESET, FUZZ_BEGIN_NO_READER, FUZZ_BEGIN_NO_SERVICE,
+    FUZZ_BEGIN_COMM, FUZZ_BEGIN_NO_MEMORY, FUZZ_BEGIN_TIMEOUT, FUZZ_BEGIN_CANCELLED,
+    FUZZ_BEGIN_RESULTS
+};
 void fuzz_input_reset(const uint8_t *data, size_t size);
 /* Bytes not consumed yet (for targets that take a header first). */
 size_t fuzz_input_take(uint8_t *out, size_t n);
@@ -34,6 +44,11 @@ void fuzz_record_start(fuzz_card_fn card);
 const uint8_t *fuzz_record_get(size_t *len);
 /* Adds raw bytes to the recording (a target's header). */
 void fuzz_record_append(const uint8_t *p, size_t n);
+/* While recording, the nth begin (from 1; 0: none) answers result instead
+ * of JPKI_OK, and the recording says so. */
+void fuzz_record_begin_fault(unsigned nth, enum fuzz_begin_result result);
+/* How many begins the recording so far has seen. */
+unsigned fuzz_record_begins(void);
 int fuzz_recording(void);
 
 /* Every attribute the module knows of, and some it does not. */

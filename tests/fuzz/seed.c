@@ -62,6 +62,33 @@ static const variant variants[] = {
     { "truncated-reads", { .extended = true }, "1234", "ABC123", 3, 5, 1 },
 };
 
+/* The default card again, with one transaction's begin answering
+ * something else than JPKI_OK (the card itself stays as it is: a reset
+ * here only says one happened). The begins of fuzz_api on that card:
+ * 1 probe, 2-4 certificate reads, 5 auth login, 6 auth signature, 7 logout,
+ * 8 sign login, 9 context login, 10 sign-key signature, 11 logout. A fault
+ * at a begin that never comes (fuzz_card has one) is not written. */
+typedef struct begin_fault {
+    const char *name;
+    unsigned at;
+    enum fuzz_begin_result result;
+} begin_fault;
+
+static const begin_fault begin_faults[] = {
+    { "begin-probe-removed", 1, FUZZ_BEGIN_NO_CARD },
+    { "begin-probe-reset", 1, FUZZ_BEGIN_RESET },
+    { "begin-probe-comm", 1, FUZZ_BEGIN_COMM },
+    { "begin-cert-no-service", 2, FUZZ_BEGIN_NO_SERVICE },
+    { "begin-cert-timeout", 3, FUZZ_BEGIN_TIMEOUT },
+    { "begin-login-removed", 5, FUZZ_BEGIN_NO_CARD },
+    { "begin-login-cancelled", 5, FUZZ_BEGIN_CANCELLED },
+    { "begin-sign-reset", 6, FUZZ_BEGIN_RESET },
+    { "begin-sign-no-reader", 6, FUZZ_BEGIN_NO_READER },
+    { "begin-sign-login-no-memory", 8, FUZZ_BEGIN_NO_MEMORY },
+    { "begin-sign-key-reset", 10, FUZZ_BEGIN_RESET },
+    { "begin-logout-comm", 11, FUZZ_BEGIN_COMM },
+};
+
 static int cert_seeds(const struct pki *pki, const char *out)
 {
     const struct der *d[] = { &pki->auth_cert, &pki->auth_ca, &pki->sign_cert, &pki->sign_ca };
@@ -74,6 +101,34 @@ static int cert_seeds(const struct pki *pki, const char *out)
         snprintf(name, sizeof name, "%s-truncated", names[i]);
         rc |= write_file(out, name, d[i]->data, d[i]->len / 2);
     }
+    return rc;
+}
+
+/* One run of the target on the card variant v (with the begin fault bf,
+ * unless NULL), written as seed-NAME. */
+static int record(const variant *v, const struct pki *pki, const begin_fault *bf,
+                  const char *out)
+{
+    struct vcard_state st = { .auth_tries = v->auth_tries, .sign_tries = v->sign_tries };
+    struct card_config cfg = v->cfg;
+    const uint8_t *rec;
+    size_t len;
+    int rc = 0;
+
+    strcpy(st.auth_pin, v->auth_pin);
+    strcpy(st.sign_pin, v->sign_pin);
+    if (cfg.token_name[0] == '\0')
+        snprintf(cfg.token_name, sizeof cfg.token_name, "%s", card_token_name("card"));
+    card_init(&the_card, &cfg, pki, &st);
+    truncate_reads = v->truncate;
+    fuzz_record_start(answer);
+    if (bf != NULL)
+        fuzz_record_begin_fault(bf->at, bf->result);
+    (void)LLVMFuzzerTestOneInput(NULL, 0);
+    rec = fuzz_record_get(&len);
+    if (bf == NULL || fuzz_record_begins() >= bf->at)
+        rc = write_file(out, bf != NULL ? bf->name : v->name, rec, len);
+    fuzz_record_start(NULL);
     return rc;
 }
 
@@ -93,25 +148,10 @@ int main(int argc, char **argv)
         pki_free(&pki);
         return rc ? 1 : 0;
     }
-    for (size_t i = 0; i < sizeof variants / sizeof variants[0]; i++) {
-        const variant *v = &variants[i];
-        struct vcard_state st = { .auth_tries = v->auth_tries, .sign_tries = v->sign_tries };
-        struct card_config cfg = v->cfg;
-        const uint8_t *rec;
-        size_t len;
-
-        strcpy(st.auth_pin, v->auth_pin);
-        strcpy(st.sign_pin, v->sign_pin);
-        if (cfg.token_name[0] == '\0')
-            snprintf(cfg.token_name, sizeof cfg.token_name, "%s", card_token_name("card"));
-        card_init(&the_card, &cfg, &pki, &st);
-        truncate_reads = v->truncate;
-        fuzz_record_start(answer);
-        (void)LLVMFuzzerTestOneInput(NULL, 0);
-        rec = fuzz_record_get(&len);
-        fuzz_record_start(NULL);
-        rc |= write_file(argv[2], v->name, rec, len);
-    }
+    for (size_t i = 0; i < sizeof variants / sizeof variants[0]; i++)
+        rc |= record(&variants[i], &pki, NULL, argv[2]);
+    for (size_t i = 0; i < sizeof begin_faults / sizeof begin_faults[0]; i++)
+        rc |= record(&variants[0], &pki, &begin_faults[i], argv[2]);
     pki_free(&pki);
     return rc ? 1 : 0;
 }
