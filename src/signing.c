@@ -133,7 +133,8 @@ static CK_RV sign_on_card(jpki_session *s, const uint8_t *in, size_t in_len, uin
         OPENSSL_cleanse(s->context_pin, sizeof(s->context_pin));
         s->context_pin_len = 0;
         CK_RV vrv = jpki_verify_rv(r, a.verify_st);
-        return vrv == CKR_PIN_INCORRECT ? CKR_USER_NOT_LOGGED_IN : vrv;
+        /* C_Sign has no PIN codes: to the application the login is gone. */
+        return vrv == CKR_PIN_INCORRECT || vrv == CKR_PIN_LOCKED ? CKR_USER_NOT_LOGGED_IN : vrv;
     }
     if (st == JPKI_E_SECURITY_STATUS)
         return CKR_USER_NOT_LOGGED_IN;

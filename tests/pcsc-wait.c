@@ -1,8 +1,9 @@
 /*
  * pcsc-wait: wait until the first reader whose name contains a pattern has
- * a card (present) or has none (absent), or until the reader exists (reader).
+ * a card (present) or has none (absent), until the reader exists (reader), or
+ * until no reader's name contains the pattern (gone).
  * Used by tests/rig.sh: the virtual card appears ~0.35 s after it connects.
- *   pcsc-wait present|absent|reader [PATTERN] [TIMEOUT_SECONDS]
+ *   pcsc-wait present|absent|reader|gone [PATTERN] [TIMEOUT_SECONDS]
  * Exit 0 when reached, 1 on timeout, 2 on usage or PC/SC errors.
  * Copyright (C) 2026 jpki-pkcs11 developers. LGPL-2.1-or-later.
  */
@@ -35,10 +36,9 @@ static int reader_state(SCARDCONTEXT ctx, const char *pattern, int *found, int *
         if (pattern && !strstr(n, pattern))
             continue;
         SCARD_READERSTATE st = { .szReader = n, .dwCurrentState = SCARD_STATE_UNAWARE };
-        if (SCardGetStatusChange(ctx, 0, &st, 1) == SCARD_S_SUCCESS) {
-            *found = 1;
+        *found = 1;
+        if (SCardGetStatusChange(ctx, 0, &st, 1) == SCARD_S_SUCCESS)
             *present = (st.dwEventState & SCARD_STATE_PRESENT) != 0;
-        }
         break;
     }
     free(names);
@@ -48,7 +48,7 @@ static int reader_state(SCARDCONTEXT ctx, const char *pattern, int *found, int *
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: %s present|absent|reader [PATTERN] [TIMEOUT]\n", argv[0]);
+        fprintf(stderr, "usage: %s present|absent|reader|gone [PATTERN] [TIMEOUT]\n", argv[0]);
         return 2;
     }
     const char *want = argv[1];
@@ -68,6 +68,8 @@ int main(int argc, char **argv)
                 if (!strcmp(want, "present") && found && present)
                     return 0;
                 if (!strcmp(want, "absent") && (!found || !present))
+                    return 0;
+                if (!strcmp(want, "gone") && !found)
                     return 0;
             }
         }

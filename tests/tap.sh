@@ -2,6 +2,9 @@
 #   tap_ok NAME CMD...     runs CMD, passes when it exits 0 (output to the log)
 #   tap_is GOT WANT NAME   passes when the strings are equal
 #   tap_done               prints the plan, exits 1 if anything failed
+#   tap_await FILE PID [N] waits (N tenths of a second, default 1200) for a
+#                          helper program PID to create FILE; fails if it does not
+#   tap_relay FILE         the test points a helper program printed to FILE, as ours
 TAP_N=0
 TAP_FAILED=0
 TAP_LOG="${TAP_LOG:-/dev/null}"
@@ -31,6 +34,25 @@ tap_is() {
 }
 
 tap_diag() { echo "# $*"; }
+
+tap_await() {
+    tap_i=0
+    while [ ! -e "$1" ] && [ $tap_i -lt "${3:-1200}" ] && kill -0 "$2" 2>/dev/null; do
+        sleep 0.1; tap_i=$((tap_i + 1))
+    done
+    [ -e "$1" ]
+}
+
+tap_relay() {
+    grep -vE '^1\.\.[0-9]' "$1" > "$1.lines"
+    while IFS= read -r tap_l; do
+        case $tap_l in
+            "not ok"*) tap_result 1 "${tap_l#not ok * - }" ;;
+            "ok"*) tap_result 0 "${tap_l#ok * - }" ;;
+            *) echo "$tap_l" ;;
+        esac
+    done < "$1.lines"
+}
 
 tap_done() {
     echo "1..$TAP_N"

@@ -12,9 +12,23 @@ INTEGRATION_TESTS = \
 	tests/integration/client-libreoffice.sh \
 	tests/integration/register-nss.sh \
 	tests/integration/jpki-tool.sh \
-	tests/integration/hostile-card.sh
+	tests/integration/hostile-card.sh \
+	tests/integration/hotplug.sh \
+	tests/integration/interleave.sh
 TESTS += $(INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(INTEGRATION_TESTS)
+# Step-driven clients: one C_Initialize across a scenario the script plays.
+check_PROGRAMS += tests/integration/hotplug-steps
+tests_integration_hotplug_steps_SOURCES = tests/integration/hotplug-steps.c \
+	tests/integration/steps.h
+tests_integration_hotplug_steps_LDADD = -ldl $(CRYPTO_LIBS) $(PTHREAD_LIBS)
+check_PROGRAMS += tests/integration/interleave-steps tests/integration/pcsc-apdu
+tests_integration_interleave_steps_SOURCES = tests/integration/interleave-steps.c \
+	tests/integration/steps.h
+tests_integration_interleave_steps_LDADD = -ldl $(CRYPTO_LIBS) $(PTHREAD_LIBS)
+# Another program on the card: raw APDUs through PC/SC (interleave.sh).
+tests_integration_pcsc_apdu_SOURCES = tests/integration/pcsc-apdu.c
+tests_integration_pcsc_apdu_LDADD = $(PCSC_LIBS)
 # Helpers of client-firefox.sh (Marionette) and client-libreoffice.sh (UNO).
 EXTRA_DIST += tests/integration/apps/marionette.py \
 	tests/integration/apps/lo_pinhandler.py \

@@ -15,21 +15,10 @@ rig_start || { echo "Bail out! rig did not start"; exit 1; }
 SYNC_DIR="$RIG_DIR/sync"; mkdir -p "$SYNC_DIR"; export SYNC_DIR
 p11kit_ns timeout 90 "$PROG" "$PROXY" > "$RIG_DIR/proxy.tap" 2>&1 &
 pid=$!
-i=0
-while [ ! -e "$SYNC_DIR/ready" ] && [ $i -lt 600 ] && kill -0 "$pid" 2>/dev/null; do
-    sleep 0.1; i=$((i + 1))
-done
-[ -e "$SYNC_DIR/ready" ] && rig_card_stop >/dev/null 2>&1
+tap_await "$SYNC_DIR/ready" "$pid" 600 && rig_card_stop >/dev/null 2>&1
 touch "$SYNC_DIR/removed"
 wait "$pid"
 status=$?
-grep -vE '^1\.\.[0-9]' "$RIG_DIR/proxy.tap" > "$RIG_DIR/proxy.lines"
-while IFS= read -r l; do
-    case $l in
-        "not ok"*) tap_result 1 "${l#not ok * - }" ;;
-        "ok"*) tap_result 0 "${l#ok * - }" ;;
-        *) echo "$l" ;;
-    esac
-done < "$RIG_DIR/proxy.lines"
+tap_relay "$RIG_DIR/proxy.tap"
 tap_is "$status" 0 "proxy-wait exit status (124: hung, 142: alarm)"
 tap_done
