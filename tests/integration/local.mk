@@ -14,7 +14,8 @@ INTEGRATION_TESTS = \
 	tests/integration/jpki-tool.sh \
 	tests/integration/hostile-card.sh \
 	tests/integration/hotplug.sh \
-	tests/integration/interleave.sh
+	tests/integration/interleave.sh \
+	tests/integration/exclusive.sh
 TESTS += $(INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(INTEGRATION_TESTS)
 # Step-driven clients: one C_Initialize across a scenario the script plays.
@@ -26,7 +27,12 @@ check_PROGRAMS += tests/integration/interleave-steps tests/integration/pcsc-apdu
 tests_integration_interleave_steps_SOURCES = tests/integration/interleave-steps.c \
 	tests/integration/steps.h
 tests_integration_interleave_steps_LDADD = -ldl $(CRYPTO_LIBS) $(PTHREAD_LIBS)
-# Another program on the card: raw APDUs through PC/SC (interleave.sh).
+check_PROGRAMS += tests/integration/exclusive-steps
+tests_integration_exclusive_steps_SOURCES = tests/integration/exclusive-steps.c \
+	tests/integration/steps.h
+tests_integration_exclusive_steps_LDADD = -ldl $(CRYPTO_LIBS) $(PTHREAD_LIBS)
+# Another program on the card: raw APDUs through PC/SC (interleave.sh,
+# exclusive.sh).
 tests_integration_pcsc_apdu_SOURCES = tests/integration/pcsc-apdu.c
 tests_integration_pcsc_apdu_LDADD = $(PCSC_LIBS)
 # Helpers of client-firefox.sh (Marionette) and client-libreoffice.sh (UNO).

@@ -3,15 +3,21 @@
  * connects (shared) to the first reader whose name contains PATTERN, sends
  * each APDU (hex) inside one transaction and checks its status word, then
  * disconnects leaving the card as it is (or resetting it with -r).
- *   pcsc-apdu [-r] PATTERN APDU[=SW]...
+ * With -x FILE it connects exclusively instead, as GnuPG's scdaemon does by
+ * default, and holds the card until FILE exists.
+ *   pcsc-apdu [-r] [-x FILE] PATTERN APDU[=SW]...
  * Prints "APDU -> RESPONSE" per command. Exit 0 when every SW matched (an
- * APDU without =SW must answer 9000), 1 otherwise, 2 on PC/SC errors.
+ * APDU without =SW must answer 9000), 1 otherwise, 2 on PC/SC errors, 3
+ * when an exclusive connection is refused because another program is
+ * connected.
  * Copyright (C) 2026 jpki-pkcs11 developers. LGPL-2.1-or-later.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
+#include <unistd.h>
 #include <winscard.h>
 
 static size_t from_hex(const char *s, unsigned char *out, size_t cap)
@@ -27,7 +33,8 @@ static size_t from_hex(const char *s, unsigned char *out, size_t cap)
     return s[0] == '\0' || s[0] == '=' ? n : 0;
 }
 
-static SCARDHANDLE connect_reader(SCARDCONTEXT ctx, const char *pattern, DWORD *proto)
+static SCARDHANDLE connect_reader(SCARDCONTEXT ctx, const char *pattern, DWORD share,
+                                  DWORD *proto, LONG *rv)
 {
     char names[4096];
     DWORD len = sizeof(names);
@@ -37,8 +44,8 @@ static SCARDHANDLE connect_reader(SCARDCONTEXT ctx, const char *pattern, DWORD *
     for (char *r = names; *r != '\0'; r += strlen(r) + 1) {
         if (strstr(r, pattern) == NULL)
             continue;
-        if (SCardConnect(ctx, r, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, &card,
-                         proto) == SCARD_S_SUCCESS)
+        *rv = SCardConnect(ctx, r, share, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, &card, proto);
+        if (*rv == SCARD_S_SUCCESS)
             return card;
         break;
     }
@@ -48,19 +55,34 @@ static SCARDHANDLE connect_reader(SCARDCONTEXT ctx, const char *pattern, DWORD *
 int main(int argc, char **argv)
 {
     int first = 1, rc = 0;
-    DWORD disposition = SCARD_LEAVE_CARD, proto = 0;
+    DWORD disposition = SCARD_LEAVE_CARD, proto = 0, share = SCARD_SHARE_SHARED;
+    const char *hold_until = NULL;
     SCARDCONTEXT ctx;
-    if (argc > 1 && strcmp(argv[1], "-r") == 0) {
-        disposition = SCARD_RESET_CARD;
-        first = 2;
+    for (;;) {
+        if (argc > first && strcmp(argv[first], "-r") == 0) {
+            disposition = SCARD_RESET_CARD;
+            first++;
+        } else if (argc > first + 1 && strcmp(argv[first], "-x") == 0) {
+            share = SCARD_SHARE_EXCLUSIVE;
+            hold_until = argv[first + 1];
+            first += 2;
+        } else {
+            break;
+        }
     }
     if (argc < first + 1) {
-        fprintf(stderr, "usage: %s [-r] PATTERN APDU[=SW]...\n", argv[0]);
+        fprintf(stderr, "usage: %s [-r] [-x FILE] PATTERN APDU[=SW]...\n", argv[0]);
         return 2;
     }
     if (SCardEstablishContext(SCARD_SCOPE_SYSTEM, NULL, NULL, &ctx) != SCARD_S_SUCCESS)
         return 2;
-    SCARDHANDLE card = connect_reader(ctx, argv[first], &proto);
+    LONG crv = SCARD_S_SUCCESS;
+    SCARDHANDLE card = connect_reader(ctx, argv[first], share, &proto, &crv);
+    if (card == 0 && crv == SCARD_E_SHARING_VIOLATION) {
+        fprintf(stderr, "pcsc-apdu: another program is connected to '%s'\n", argv[first]);
+        SCardReleaseContext(ctx);
+        return 3;
+    }
     if (card == 0 || SCardBeginTransaction(card) != SCARD_S_SUCCESS) {
         fprintf(stderr, "pcsc-apdu: no card in a reader matching '%s'\n", argv[first]);
         SCardReleaseContext(ctx);
@@ -88,6 +110,13 @@ int main(int argc, char **argv)
             rc = 1;
     }
     SCardEndTransaction(card, SCARD_LEAVE_CARD);
+    if (hold_until != NULL) {
+        printf("holding the card\n");
+        fflush(stdout);
+        struct timespec tick = { 0, 50 * 1000000L };
+        for (int i = 0; i < 6000 && access(hold_until, F_OK) != 0; i++)
+            nanosleep(&tick, NULL);
+    }
     SCardDisconnect(card, disposition);
     SCardReleaseContext(ctx);
     return rc;
