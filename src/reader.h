@@ -34,6 +34,7 @@ void jpki_pcsc_free_names(char **names, size_t count);
 typedef struct jpki_reader_status {
     bool present;          /* a card is in the reader */
     bool pin_pad;          /* the reader has a PIN pad (not yet detected: false) */
+    bool held_elsewhere;   /* another program has the card exclusively (we never do) */
     uint32_t event_count;  /* changes on every insertion/removal (pcsc-lite counter) */
 } jpki_reader_status;
 

@@ -30,6 +30,7 @@ typedef struct jpki_seen {
     bool card;
     uint32_t count;
     unsigned epoch;   /* of the PC/SC context, while a card is in */
+    bool held;        /* the card is held exclusively by another program */
 } jpki_seen;
 
 typedef struct jpki_reader {

@@ -5,7 +5,10 @@
  * after C_Initialize is one (it was not listed). So is a pcscd restart for
  * a reader with a card: it ends the card's connection (its sessions get
  * CKR_DEVICE_REMOVED), though the new pcscd may count the card's arrival
- * with the same number, so the context epoch is part of the state.
+ * with the same number, so the context epoch is part of the state. And so
+ * is another program's exclusive hold on the card (GnuPG's scdaemon): when
+ * it ends, the token becomes visible without the card moving. pcsc-lite
+ * does not wake a wait for that; the 2 s wait timeout catches it.
  * Copyright (C) 2026 jpki-pkcs11 developers. LGPL-2.1-or-later.
  */
 #include <stdlib.h>
@@ -27,13 +30,14 @@ static jpki_seen reader_now(jpki_reader *r)
     s.card = rs.present;
     s.count = rs.event_count;
     s.epoch = rs.present ? jpki_mod.epoch : 0;
+    s.held = rs.present && rs.held_elsewhere;
     return s;
 }
 
 static bool seen_differs(const jpki_seen *a, const jpki_seen *b)
 {
     return a->listed != b->listed || a->card != b->card || a->count != b->count ||
-           a->epoch != b->epoch;
+           a->epoch != b->epoch || a->held != b->held;
 }
 
 void jpki_slots_mark_seen(void)

@@ -213,6 +213,7 @@ jpki_status jpki_pcsc_reader_status(jpki_pcsc *p, const char *reader, jpki_reade
     out->present = (rs.dwEventState & SCARD_STATE_PRESENT) &&
                    !(rs.dwEventState & SCARD_STATE_MUTE);
     out->pin_pad = false;
+    out->held_elsewhere = (rs.dwEventState & SCARD_STATE_EXCLUSIVE) != 0;
     out->event_count = (uint32_t)((rs.dwEventState >> 16) & 0xFFFF);
     return JPKI_OK;
 }

@@ -3,8 +3,8 @@
  * GnuPG's scdaemon does by default) when this process starts, then lets it
  * go (exclusive.sh does both when asked, see steps.h). Asserted: while the
  * card is held, the module shows no token, sends nothing and spends no
- * try; once it is free, the same process finds both tokens (no restart, no
- * reinsertion), reads the card's own certificate and signs with the auth
+ * try; once it is free, C_WaitForSlotEvent reports the reader's two slots
+ * and the same process finds both tokens (no restart, no reinsertion), reads the card's own certificate and signs with the auth
  * key (checked with OpenSSL). And while we are connected, nobody can lock
  * us out: another program's exclusive connection is refused.
  * Copyright (C) 2026 jpki-pkcs11 developers. LGPL-2.1-or-later.
@@ -57,8 +57,17 @@ int main(void)
     is_ulong(f->C_OpenSession(slots[0], CKF_SERIAL_SESSION, NULL, NULL, &h), CKR_TOKEN_NOT_PRESENT,
              "C_OpenSession: CKR_TOKEN_NOT_PRESENT");
     is_ulong((CK_ULONG)(apdus() - held_apdus), 0, "no APDU of ours reached the card");
+    CK_SLOT_ID ev = 99, ev2 = 99;
+    is_ulong(f->C_WaitForSlotEvent(CKF_DONT_BLOCK, &ev, NULL), CKR_NO_EVENT,
+             "held: no slot event yet");
 
     step("release");
+    /* The card did not move, but for the application a token arrived. */
+    is_ulong(f->C_WaitForSlotEvent(0, &ev, NULL), CKR_OK, "released: a slot event (blocking wait)");
+    is_ulong(f->C_WaitForSlotEvent(CKF_DONT_BLOCK, &ev2, NULL), CKR_OK, "and another one");
+    ok((ev == slots[0] && ev2 == slots[1]) || (ev == slots[1] && ev2 == slots[0]),
+       "for the reader's two slots (%lu, %lu)", (unsigned long)ev, (unsigned long)ev2);
+    is_ulong(f->C_WaitForSlotEvent(CKF_DONT_BLOCK, &ev, NULL), CKR_NO_EVENT, "and no more");
     /* No restart, no reinsertion: the next look finds the card. */
     is_ulong((CK_ULONG)tokens(), 2, "released: both tokens appear in the same process");
     is_ulong(f->C_OpenSession(slots[0], CKF_SERIAL_SESSION, NULL, NULL, &h), CKR_OK,
