@@ -36,7 +36,8 @@ static bool cache_fid(uint16_t fid)
     return fid == JPKI_EF_AUTH_CERT || fid == JPKI_EF_AUTH_CA || fid == JPKI_EF_SIGN_CA;
 }
 
-bool jpki_cert_cache_enabled(void)
+/* On unless JPKI_PKCS11_CACHE=0, and never in a setuid/setgid process. */
+static bool cache_enabled(void)
 {
     const char *setting = getenv("JPKI_PKCS11_CACHE");
     if (setting != NULL && strcmp(setting, "0") == 0)
@@ -47,7 +48,7 @@ bool jpki_cert_cache_enabled(void)
 
 static bool cache_dir(char *dir, size_t cap)
 {
-    if (!jpki_cert_cache_enabled())
+    if (!cache_enabled())
         return false;
     const char *xdg = secure_getenv("XDG_CACHE_HOME");
     const char *home = secure_getenv("HOME");

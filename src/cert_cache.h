@@ -23,7 +23,4 @@ bool jpki_cert_cache_load(const uint8_t *head, size_t head_len, uint16_t fid, ui
 void jpki_cert_cache_store(const uint8_t *head, size_t head_len, uint16_t fid,
                            const uint8_t *der, size_t len);
 
-/* On unless JPKI_PKCS11_CACHE=0, and never in a setuid/setgid process. */
-bool jpki_cert_cache_enabled(void);
-
 #endif

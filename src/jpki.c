@@ -105,18 +105,35 @@ void jpki_card_end(jpki_card *card)
         card->transport->ops->end(card->transport);
 }
 
-jpki_status jpki_select_ap(jpki_card *card)
+jpki_status jpki_card_select_aid(jpki_card *card, const uint8_t *aid, size_t aid_len,
+                                 uint16_t *sw)
 {
     jpki_apdu cmd = { .cla = 0x00, .ins = 0xA4, .p1 = 0x04, .p2 = 0x0C,
-                      .data = jpki_aid, .data_len = sizeof jpki_aid };
-    uint16_t sw = 0;
-    jpki_status st;
+                      .data = aid, .data_len = aid_len };
 
-    if (card == NULL)
+    if (card == NULL || aid == NULL || aid_len == 0 || sw == NULL)
         return JPKI_E_BAD_ARG;
-    /* Re-selecting the AP probably drops the PIN state (protocol §6.3). */
+    /* Selecting an application probably drops the PIN state (protocol
+     * §6.3), and whatever the answer, our AP may no longer be current. */
     jpki_card_forget_selection(card);
-    st = jpki_card_transmit(card, &cmd, NULL, 0, NULL, &sw);
+    return jpki_card_transmit(card, &cmd, NULL, 0, NULL, sw);
+}
+
+jpki_status jpki_card_select_fid(jpki_card *card, uint16_t fid, uint16_t *sw)
+{
+    uint8_t fid_bytes[2] = { (uint8_t)(fid >> 8), (uint8_t)fid };
+    jpki_apdu cmd = { .cla = 0x00, .ins = 0xA4, .p1 = 0x02, .p2 = 0x0C,
+                      .data = fid_bytes, .data_len = sizeof fid_bytes };
+
+    if (card == NULL || sw == NULL)
+        return JPKI_E_BAD_ARG;
+    return jpki_card_transmit(card, &cmd, NULL, 0, NULL, sw);
+}
+
+jpki_status jpki_select_ap(jpki_card *card)
+{
+    uint16_t sw = 0;
+    jpki_status st = jpki_card_select_aid(card, jpki_aid, sizeof jpki_aid, &sw);
     if (st != JPKI_OK)
         return st;
     if (sw != 0x9000) {
@@ -162,9 +179,6 @@ static void note_sfi_refused(jpki_card *card, uint16_t sw_sfi, uint16_t sw_curre
 
 jpki_status jpki_select_ef(jpki_card *card, uint16_t fid)
 {
-    uint8_t fid_bytes[2] = { (uint8_t)(fid >> 8), (uint8_t)fid };
-    jpki_apdu cmd = { .cla = 0x00, .ins = 0xA4, .p1 = 0x02, .p2 = 0x0C,
-                      .data = fid_bytes, .data_len = sizeof fid_bytes };
     uint16_t sw = 0;
     jpki_status st;
 
@@ -176,7 +190,7 @@ jpki_status jpki_select_ef(jpki_card *card, uint16_t fid)
     if (card->current_ef == fid)
         return JPKI_OK;
     card->current_ef = 0;
-    st = jpki_card_transmit(card, &cmd, NULL, 0, NULL, &sw);
+    st = jpki_card_select_fid(card, fid, &sw);
     if (st != JPKI_OK)
         return st;
     if (sw != 0x9000)

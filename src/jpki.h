@@ -71,6 +71,14 @@ jpki_status jpki_card_transmit(jpki_card *card, const jpki_apdu *cmd, uint8_t *r
  * used the card since our last transaction, e.g. before reading files). */
 void jpki_card_forget_selection(jpki_card *card);
 
+/* One SELECT (P2 0C: no answer data) of an application by its AID, which
+ * also forgets the selection and verified state, or of an EF of the current
+ * application by its identifier; the card's status word in *sw. For the
+ * functions below and for the other applications (jpki_text.c). */
+jpki_status jpki_card_select_aid(jpki_card *card, const uint8_t *aid, size_t aid_len,
+                                 uint16_t *sw);
+jpki_status jpki_card_select_fid(jpki_card *card, uint16_t fid, uint16_t *sw);
+
 /* SELECT the JPKI AP (always sends; clears verified[]). JPKI_E_NOT_JPKI if
  * the card has no JPKI AP. The functions below select the AP themselves when
  * it is not current. */

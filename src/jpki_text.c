@@ -25,16 +25,8 @@ static const uint8_t text_aid[] = { 0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x
 
 jpki_status jpki_text_select(jpki_card *card)
 {
-    jpki_apdu cmd = { .cla = 0x00, .ins = 0xA4, .p1 = 0x04, .p2 = 0x0C,
-                      .data = text_aid, .data_len = sizeof text_aid };
     uint16_t sw = 0;
-    jpki_status st;
-
-    if (card == NULL)
-        return JPKI_E_BAD_ARG;
-    /* The JPKI AP is no longer current after this, whatever the answer. */
-    jpki_card_forget_selection(card);
-    st = jpki_card_transmit(card, &cmd, NULL, 0, NULL, &sw);
+    jpki_status st = jpki_card_select_aid(card, text_aid, sizeof text_aid, &sw);
     if (st != JPKI_OK)
         return st;
     if (sw != 0x9000) {
@@ -46,13 +38,8 @@ jpki_status jpki_text_select(jpki_card *card)
 
 static jpki_status select_ef(jpki_card *card, uint16_t fid)
 {
-    uint8_t fid_bytes[2] = { (uint8_t)(fid >> 8), (uint8_t)fid };
-    jpki_apdu cmd = { .cla = 0x00, .ins = 0xA4, .p1 = 0x02, .p2 = 0x0C,
-                      .data = fid_bytes, .data_len = sizeof fid_bytes };
     uint16_t sw = 0;
-    jpki_status st;
-
-    st = jpki_card_transmit(card, &cmd, NULL, 0, NULL, &sw);
+    jpki_status st = jpki_card_select_fid(card, fid, &sw);
     if (st != JPKI_OK)
         return st;
     return sw == 0x9000 ? JPKI_OK : jpki_status_from_sw(sw, NULL);
