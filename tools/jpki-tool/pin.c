@@ -125,28 +125,41 @@ int tool_check_tries(struct tool_card *tc, const struct tool_options *opt, jpki_
     return rc == EXIT_TOOL_OK ? tool_confirm_last_try(opt, tries) : rc;
 }
 
+/* What both PIN commands do first: the role, the card, the tries left
+ * (with the final-try question), the current PIN into pin (JPKI_PIN_MAX
+ * bytes). On success the card is open; otherwise it is closed again and
+ * nothing of the PIN is left. */
+static int open_and_ask(const struct tool_options *opt, const char *which, const char *command,
+                        struct tool_card *tc, jpki_role *role, uint8_t *pin, size_t *pin_len)
+{
+    if (!tool_parse_role(which, role)) {
+        msg_print(stderr, M_BAD_ARGUMENT, command);
+        return EXIT_TOOL_USAGE;
+    }
+    int rc = tool_card_open(tc, opt);
+    if (rc != EXIT_TOOL_OK)
+        return rc;
+    rc = tool_check_tries(tc, opt, *role);
+    if (rc == EXIT_TOOL_OK)
+        rc = tool_ask_pin(opt, *role, pin, pin_len);
+    if (rc != EXIT_TOOL_OK) {
+        OPENSSL_cleanse(pin, JPKI_PIN_MAX);
+        tool_card_close(tc);
+    }
+    return rc;
+}
+
 int cmd_verify_pin(const struct tool_options *opt, const char *which)
 {
     struct tool_card tc;
     uint8_t pin[JPKI_PIN_MAX];
     size_t pin_len = 0;
     jpki_role role;
-    int tries = -1, rc;
+    int rc = open_and_ask(opt, which, "verify-pin", &tc, &role, pin, &pin_len);
 
-    if (!tool_parse_role(which, &role)) {
-        msg_print(stderr, M_BAD_ARGUMENT, "verify-pin");
-        return EXIT_TOOL_USAGE;
-    }
-    rc = tool_card_open(&tc, opt);
     if (rc != EXIT_TOOL_OK)
         return rc;
-    rc = tries_before(&tc, role, &tries);
-    if (rc == EXIT_TOOL_OK)
-        rc = tool_confirm_last_try(opt, tries);
-    if (rc == EXIT_TOOL_OK)
-        rc = tool_ask_pin(opt, role, pin, &pin_len);
-    if (rc == EXIT_TOOL_OK)
-        rc = tool_card_begin(&tc);
+    rc = tool_card_begin(&tc);
     if (rc == EXIT_TOOL_OK) {
         rc = tool_verify_pin(&tc, role, pin, pin_len);
         if (rc == EXIT_TOOL_OK)
@@ -204,22 +217,11 @@ int cmd_change_pin(const struct tool_options *opt, const char *which)
     size_t cur_len = 0, next_len = 0;
     jpki_role role;
     jpki_status st;
-    int tries = -1, rc;
+    int rc = open_and_ask(opt, which, "change-pin", &tc, &role, cur, &cur_len);
 
-    if (!tool_parse_role(which, &role)) {
-        msg_print(stderr, M_BAD_ARGUMENT, "change-pin");
-        return EXIT_TOOL_USAGE;
-    }
-    rc = tool_card_open(&tc, opt);
     if (rc != EXIT_TOOL_OK)
         return rc;
-    rc = tries_before(&tc, role, &tries);
-    if (rc == EXIT_TOOL_OK)
-        rc = tool_confirm_last_try(opt, tries);
-    if (rc == EXIT_TOOL_OK)
-        rc = tool_ask_pin(opt, role, cur, &cur_len);
-    if (rc == EXIT_TOOL_OK)
-        rc = ask_new_pin(opt, role, next, &next_len);
+    rc = ask_new_pin(opt, role, next, &next_len);
     if (rc == EXIT_TOOL_OK && next_len == cur_len && CRYPTO_memcmp(cur, next, cur_len) == 0) {
         msg_print(stderr, M_PIN_SAME);
         rc = EXIT_TOOL_PIN_INCORRECT;
