@@ -18,16 +18,23 @@
  *    SELECT, or a 69 82 answer), at most once per C_Sign. If that VERIFY
  *    answers 63 Cx the PIN was changed elsewhere: the login and the PIN are
  *    dropped at once and never used again.
- *  - Sign token: C_Login(CKU_USER) verifies and, in the same transaction,
- *    reads the sign certificate (readable only then); the PIN is wiped
- *    before C_Login returns. The sign key has CKA_ALWAYS_AUTHENTICATE: each
- *    signature needs C_Login(CKU_CONTEXT_SPECIFIC) after C_SignInit, which
- *    verifies at once (a wrong PIN shows at C_Login) and keeps that PIN in
- *    the session only until that signature is done. After the sign login's
- *    certificate read and after each signature with the sign key the AP is
- *    selected again, so the card does not stay verified for the sign key
- *    (which also clears the auth verification: the held auth PIN covers it).
- * PINs live only in local buffers and those two places, and are wiped with
+ *  - Sign token: C_Login(CKU_USER) verifies and selects the AP again at
+ *    once, so the card does not stay verified for the sign key. The sign
+ *    certificate (readable only while the sign PIN is verified) is read
+ *    when a client first needs it, not at C_Login: many sign-token users
+ *    never ask for it, and it costs a dozen READ BINARYs. Until then the
+ *    PIN is held as the auth PIN is, and sent once more for that read
+ *    (jpki_read_sign_cert); any answer but 90 00 to that VERIFY wipes it
+ *    for good, 63 Cx also ends the login. It is wiped as soon as the read
+ *    has an answer, and on logout as above. The PIN never signs: the sign
+ *    key has CKA_ALWAYS_AUTHENTICATE, so each signature needs
+ *    C_Login(CKU_CONTEXT_SPECIFIC) after C_SignInit, which verifies at once
+ *    (a wrong PIN shows at C_Login) and keeps that PIN in the session only
+ *    until that signature is done. After the sign-key VERIFY of C_Login
+ *    (CKU_USER), of the certificate read and of each signature, the AP is
+ *    selected again before our transaction ends (which also clears the auth
+ *    verification: the held auth PIN covers it).
+ * PINs live only in local buffers and those places, and are wiped with
  * OPENSSL_cleanse.
  * Copyright (C) 2026 jpki-pkcs11 developers. LGPL-2.1-or-later.
  */
@@ -78,9 +85,8 @@ CK_RV jpki_verify_rv(jpki_reader *r, jpki_status st)
     }
 }
 
-/* One transaction: VERIFY, and for the sign token read its certificate
- * while it is readable. */
-static CK_RV verify_on_card(jpki_session *s, const uint8_t *pin, size_t len, bool read_cert)
+/* One transaction: VERIFY; unverify: select the AP again after it. */
+static CK_RV verify_on_card(jpki_session *s, const uint8_t *pin, size_t len, bool unverify)
 {
     jpki_reader *r = s->reader;
     jpki_status st = jpki_reader_begin(r, NULL);
@@ -90,15 +96,8 @@ static CK_RV verify_on_card(jpki_session *s, const uint8_t *pin, size_t len, boo
      * PIN must reach our PIN file, so start from a fresh SELECT. */
     jpki_card_forget_selection(&r->card);
     st = jpki_verify_tx(r, s->role, pin, len);
-    if (st == JPKI_OK && read_cert) {
-        jpki_status cst = jpki_reader_cert_tx(r, JPKI_EF_SIGN_CERT);
-        if (cst != JPKI_OK)
-            jpki_log(JPKI_LOG_ERROR, "reader %zu: sign certificate: %s", r->index,
-                     jpki_status_name(cst));
-        /* Do not leave the sign key usable on the card: every signature
-         * verifies again anyway (CKA_ALWAYS_AUTHENTICATE). */
+    if (st == JPKI_OK && unverify)
         (void)jpki_select_ap(&r->card);
-    }
     jpki_reader_end(r);
     return jpki_verify_rv(r, st);
 }
@@ -110,15 +109,50 @@ static CK_RV login_user(jpki_session *s, const uint8_t *pin, size_t len)
     if (rv != CKR_OK)
         return rv;
     r->logged_in[s->role] = true;
-    if (s->role == JPKI_ROLE_AUTH) {
-        memcpy(r->auth_pin, pin, len);
-        r->auth_pin_len = len;
+    size_t cert_len = 0;
+    if (s->role == JPKI_ROLE_AUTH ||
+        jpki_reader_cached_cert(r, JPKI_EF_SIGN_CERT, &cert_len) == NULL) {
+        memcpy(r->pin[s->role], pin, len);
+        r->pin_len[s->role] = len;
     }
     return CKR_OK;
 }
 
+CK_RV jpki_read_sign_cert(jpki_session *s)
+{
+    jpki_reader *r = s->reader;
+    const jpki_role role = JPKI_ROLE_SIGN;
+    if (r->pin_len[role] == 0 || !jpki_verify_allowed(r, role))
+        return CKR_OBJECT_HANDLE_INVALID;  /* cannot be read in this login */
+    jpki_status st = jpki_reader_begin(r, NULL);
+    if (st != JPKI_OK)
+        return jpki_reader_fail(r, st);
+    jpki_card_forget_selection(&r->card);
+    jpki_status vst = jpki_verify_tx(r, role, r->pin[role], r->pin_len[role]);
+    st = vst;
+    if (vst == JPKI_OK) {
+        st = jpki_reader_cert_tx(r, JPKI_EF_SIGN_CERT);
+        (void)jpki_select_ap(&r->card);
+    }
+    jpki_reader_end(r);
+    if (vst == JPKI_E_PIN_INCORRECT || vst == JPKI_E_PIN_LOCKED) {
+        jpki_log(JPKI_LOG_CALL, "reader %zu: the held sign PIN no longer opens the card: "
+                 "logged out", r->index);
+        jpki_reader_logout(r, role);
+        return CKR_OBJECT_HANDLE_INVALID;  /* private objects went with the login */
+    }
+    /* Never send a PIN twice for one purpose: after a VERIFY without an
+     * answer, or once the read has one. */
+    if (vst != JPKI_OK || st == JPKI_OK || st == JPKI_E_FILE_NOT_FOUND)
+        jpki_reader_forget_pin(r, role);
+    if (st == JPKI_E_FILE_NOT_FOUND)
+        return CKR_OBJECT_HANDLE_INVALID;  /* e.g. a card without a sign certificate */
+    return st == JPKI_OK ? CKR_OK : jpki_reader_fail(r, st);
+}
+
 static CK_RV login_context(jpki_session *s, const uint8_t *pin, size_t len)
 {
+    /* The card stays verified for the signature that follows. */
     CK_RV rv = verify_on_card(s, pin, len, false);
     if (rv != CKR_OK)
         return rv;
@@ -237,10 +271,10 @@ CK_RV jpki_set_pin(jpki_session *s, const CK_UTF8CHAR *old_pin, CK_ULONG old_len
         goto out;
     jpki_log(JPKI_LOG_CALL, "reader %zu: %s PIN changed", r->index,
              s->role == JPKI_ROLE_AUTH ? "auth" : "sign");
-    if (s->role == JPKI_ROLE_AUTH && r->auth_pin_len > 0) {
-        OPENSSL_cleanse(r->auth_pin, sizeof(r->auth_pin));
-        memcpy(r->auth_pin, new_buf, nl);
-        r->auth_pin_len = nl;
+    if (r->pin_len[s->role] > 0) {
+        jpki_reader_forget_pin(r, s->role);
+        memcpy(r->pin[s->role], new_buf, nl);
+        r->pin_len[s->role] = nl;
     }
 out:
     OPENSSL_cleanse(old_buf, sizeof(old_buf));

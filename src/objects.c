@@ -35,12 +35,19 @@ CK_RV jpki_object_resolve(const jpki_session *s, CK_OBJECT_HANDLE handle, bool v
 
 static CK_RV cert_get(void *ctx, uint16_t fid, const uint8_t **der, size_t *der_len)
 {
-    return jpki_reader_cert(ctx, fid, der, der_len);
+    jpki_session *s = ctx;
+    if (fid == JPKI_EF_SIGN_CERT &&
+        jpki_reader_cached_cert(s->reader, fid, der_len) == NULL) {
+        CK_RV rv = jpki_read_sign_cert(s);
+        if (rv != CKR_OK)
+            return rv;
+    }
+    return jpki_reader_cert(s->reader, fid, der, der_len);
 }
 
 jpki_cert_source jpki_session_cert_source(jpki_session *s)
 {
-    jpki_cert_source src = { cert_get, s->reader };
+    jpki_cert_source src = { cert_get, s };
     return src;
 }
 

@@ -1,8 +1,8 @@
 /*
  * signing.c: C_SignInit, C_Sign, C_SignUpdate, C_SignFinal. Hashing and the
  * DigestInfo are mech.c's; this file runs the card side, following the PIN
- * retention rules at the top of login.c, and checks every signature against
- * the certificate before handing it out.
+ * retention rules at the top of login.c, and checks signatures against the
+ * key's certificate before handing them out (sign_on_card says when).
  * Copyright (C) 2026 jpki-pkcs11 developers. LGPL-2.1-or-later.
  */
 #include <string.h>
@@ -44,8 +44,8 @@ static bool held_pin(jpki_session *s, const uint8_t **pin, size_t *len)
 {
     jpki_reader *r = s->reader;
     if (s->role == JPKI_ROLE_AUTH) {
-        *pin = r->auth_pin;
-        *len = r->auth_pin_len;
+        *pin = r->pin[JPKI_ROLE_AUTH];
+        *len = r->pin_len[JPKI_ROLE_AUTH];
     } else {
         *pin = s->context_pin;
         *len = s->context_pin_len;
@@ -78,7 +78,6 @@ static jpki_status sign_tx(jpki_session *s, bool was_reset, const uint8_t *in, s
 {
     jpki_reader *r = s->reader;
     jpki_role role = s->role;
-    uint16_t cert_fid = role == JPKI_ROLE_AUTH ? JPKI_EF_AUTH_CERT : JPKI_EF_SIGN_CERT;
     /* Another program may have moved the EF selection. The key is named by
      * SFI (or its EF selected again) in jpki_sign; the AP is not re-selected
      * here, as that would clear the verified state; if it is gone, the card
@@ -97,14 +96,15 @@ static jpki_status sign_tx(jpki_session *s, bool was_reset, const uint8_t *in, s
         if (st == JPKI_OK)
             st = jpki_sign(&r->card, role, in, in_len, sig, JPKI_SIGNATURE_LEN, sig_len);
     }
-    /* The certificate the signature is checked against, if not read yet:
-     * after the signature, in this transaction, so that reading it costs
-     * no fresh SELECT of the AP and no second VERIFY. The card just used
-     * our key, so our AP is current; the check in sign_on_card catches a
-     * certificate that does not belong to the key. (The sign certificate
-     * is readable only now.) */
-    if (st == JPKI_OK)
-        (void)jpki_reader_cert_tx(r, cert_fid);
+    /* The auth certificate the signature is checked against, if not in
+     * memory: read after the signature, in this transaction, so that it
+     * costs no fresh SELECT of the AP (our AP is current: the card just
+     * used our key); it also fills the disk cache. The sign certificate is
+     * not read only for the check: it cannot be cached on disk, so the
+     * read would cost every signing process a dozen APDUs; a client that
+     * builds a signed document has had it read already (sign_on_card). */
+    if (st == JPKI_OK && role == JPKI_ROLE_AUTH)
+        (void)jpki_reader_cert_tx(r, JPKI_EF_AUTH_CERT);
     if (role == JPKI_ROLE_SIGN)
         (void)jpki_select_ap(&r->card);  /* one signature per sign PIN (login.c) */
     return st;
@@ -140,11 +140,16 @@ static CK_RV sign_on_card(jpki_session *s, const uint8_t *in, size_t in_len, uin
         return CKR_USER_NOT_LOGGED_IN;
     if (st != JPKI_OK)
         return jpki_reader_fail(r, st);
+    /* The signature is checked against the key's certificate: always for
+     * the auth key (its certificate is public, read above if need be); for
+     * the sign key whenever its certificate is in memory (sign_tx). */
     size_t cert_len = 0;
     const uint8_t *cert = jpki_reader_cached_cert(
         r, s->role == JPKI_ROLE_AUTH ? JPKI_EF_AUTH_CERT : JPKI_EF_SIGN_CERT, &cert_len);
-    if (sig_len != JPKI_SIGNATURE_LEN || cert == NULL ||
-        !jpki_signature_matches(cert, cert_len, in, in_len, sig, sig_len)) {
+    bool checked = s->role == JPKI_ROLE_AUTH || cert != NULL;
+    if (sig_len != JPKI_SIGNATURE_LEN ||
+        (checked && (cert == NULL ||
+                     !jpki_signature_matches(cert, cert_len, in, in_len, sig, sig_len)))) {
         jpki_log(JPKI_LOG_ERROR, "reader %zu: the card's signature does not verify", r->index);
         OPENSSL_cleanse(sig, JPKI_SIGNATURE_LEN);
         return CKR_DEVICE_ERROR;

@@ -165,8 +165,8 @@ static void wipe_card_state(jpki_reader *r)
         r->cert[i] = NULL;
         r->cert_len[i] = 0;
     }
-    OPENSSL_cleanse(r->auth_pin, sizeof(r->auth_pin));
-    r->auth_pin_len = 0;
+    jpki_reader_forget_pin(r, JPKI_ROLE_AUTH);
+    jpki_reader_forget_pin(r, JPKI_ROLE_SIGN);
     r->logged_in[0] = r->logged_in[1] = false;
     r->have_serial = false;
     memset(r->serial, ' ', sizeof(r->serial));
@@ -189,13 +189,16 @@ void jpki_reader_drop_card(jpki_reader *r)
     r->token_present = false;
 }
 
+void jpki_reader_forget_pin(jpki_reader *r, jpki_role role)
+{
+    OPENSSL_cleanse(r->pin[role], sizeof(r->pin[role]));
+    r->pin_len[role] = 0;
+}
+
 void jpki_reader_logout(jpki_reader *r, jpki_role role)
 {
     r->logged_in[role] = false;
-    if (role == JPKI_ROLE_AUTH) {
-        OPENSSL_cleanse(r->auth_pin, sizeof(r->auth_pin));
-        r->auth_pin_len = 0;
-    }
+    jpki_reader_forget_pin(r, role);
 }
 
 static unsigned long new_generation(void)

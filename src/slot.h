@@ -54,8 +54,8 @@ typedef struct jpki_reader {
     jpki_token_info info;
     int tries[2];
     bool logged_in[2];
-    uint8_t auth_pin[JPKI_PIN_MAX];  /* PIN retention: see login.c */
-    size_t auth_pin_len;
+    uint8_t pin[2][JPKI_PIN_MAX];  /* per role; PIN retention: see login.c */
+    size_t pin_len[2];
     uint8_t *cert[JPKI_CERT_SLOTS];
     size_t cert_len[JPKI_CERT_SLOTS];
     bool have_serial;
@@ -107,6 +107,8 @@ CK_RV jpki_reader_fail(jpki_reader *r, jpki_status st);
 void jpki_reader_drop_card(jpki_reader *r);
 /* Logs one token out and wipes the PIN held for it. */
 void jpki_reader_logout(jpki_reader *r, jpki_role role);
+/* Wipes the PIN held for one token (the login stays). */
+void jpki_reader_forget_pin(jpki_reader *r, jpki_role role);
 /* A certificate of the current card, cached per generation. The _tx form
  * runs inside a transaction the caller already holds. */
 CK_RV jpki_reader_cert(jpki_reader *r, uint16_t fid, const uint8_t **der, size_t *len);

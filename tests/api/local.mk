@@ -5,6 +5,6 @@ check_PROGRAMS += tests/api/test-api tests/api/test-api-card
 tests_api_test_api_SOURCES = tests/api/test-api.c tests/api/api-common.h
 tests_api_test_api_LDADD = -ldl $(PTHREAD_LIBS)
 tests_api_test_api_card_SOURCES = tests/api/test-api-card.c tests/api/api-common.h
-tests_api_test_api_card_LDADD = -ldl $(PCSC_LIBS) $(PTHREAD_LIBS)
+tests_api_test_api_card_LDADD = -ldl $(PCSC_LIBS) $(CRYPTO_LIBS) $(PTHREAD_LIBS)
 TESTS += tests/api/test-api.sh
 dist_check_SCRIPTS += tests/api/test-api.sh

@@ -3,11 +3,13 @@
  * under the test rig (virtual card: auth PIN 1234, sign PIN ABC123):
  * slots, sessions, objects, PIN format errors that never reach the card,
  * signing, PIN retention against another program that resets the card or
- * changes the PIN; with JPKI_API_PHASE=removal, card removal and insertion
+ * changes the PIN, the sign certificate's read on first use; with JPKI_API_PHASE=removal, card removal and insertion
  * (test-api.sh moves the card on cue).
  * Copyright (C) 2026 jpki-pkcs11 developers. LGPL-2.1-or-later.
  */
 #include <winscard.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include "api-common.h"
 
 /* ---- with the virtual card ---- */
@@ -319,27 +321,36 @@ static bool other_reset(void)
     return rv == SCARD_S_SUCCESS;
 }
 
-/* Changes the auth PIN behind the module's back, then resets the card. */
-static bool other_change_auth_pin(const char *old_pin, const char *new_pin)
+/* Changes a PIN (EF 0018: auth, 001B: sign) behind the module's back, then
+ * resets the card. */
+static bool other_change_pin(uint8_t pin_ef, const char *old_pin, const char *new_pin)
 {
     static const uint8_t sel_ap[] = { 0x00, 0xA4, 0x04, 0x0C, 0x0A, 0xD3, 0x92, 0xF0, 0x00,
                                       0x26, 0x01, 0x00, 0x00, 0x00, 0x01 };
-    static const uint8_t sel_pin[] = { 0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x18 };
-    uint8_t verify[9] = { 0x00, 0x20, 0x00, 0x80, 0x04 };
-    uint8_t change[9] = { 0x00, 0x24, 0x01, 0x80, 0x04 };
-    memcpy(verify + 5, old_pin, 4);
-    memcpy(change + 5, new_pin, 4);
+    const uint8_t sel_pin[] = { 0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, pin_ef };
+    size_t ol = strlen(old_pin), nl = strlen(new_pin);
+    uint8_t verify[5 + 16] = { 0x00, 0x20, 0x00, 0x80, (uint8_t)ol };
+    uint8_t change[5 + 16] = { 0x00, 0x24, 0x01, 0x80, (uint8_t)nl };
+    if (ol > 16 || nl > 16)
+        return false;
+    memcpy(verify + 5, old_pin, ol);
+    memcpy(change + 5, new_pin, nl);
     SCARDCONTEXT ctx;
     SCARDHANDLE card;
     if (!other_connect(&ctx, &card))
         return false;
     bool good = other_apdu(card, sel_ap, sizeof(sel_ap)) == 0x9000 &&
                 other_apdu(card, sel_pin, sizeof(sel_pin)) == 0x9000 &&
-                other_apdu(card, verify, sizeof(verify)) == 0x9000 &&
-                other_apdu(card, change, sizeof(change)) == 0x9000;
+                other_apdu(card, verify, 5 + ol) == 0x9000 &&
+                other_apdu(card, change, 5 + nl) == 0x9000;
     SCardDisconnect(card, SCARD_RESET_CARD);
     SCardReleaseContext(ctx);
     return good;
+}
+
+static bool other_change_auth_pin(const char *old_pin, const char *new_pin)
+{
+    return other_change_pin(0x18, old_pin, new_pin);
 }
 
 /* VERIFYs with a 4-digit PIN in the card's APDU log so far (either form). */
@@ -457,6 +468,87 @@ static void card_final_try(CK_SESSION_HANDLE hs)
     is_ulong(f->C_Logout(hs), CKR_OK, "C_Logout sign");
 }
 
+/* The sign certificate as the card holds it (RIG_CARD_DIR/sign-cert.pem). */
+static bool sign_cert_is(CK_SESSION_HANDLE hs, CK_OBJECT_HANDLE cert)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/sign-cert.pem", getenv("RIG_CARD_DIR"));
+    FILE *fp = fopen(path, "r");
+    X509 *x = fp != NULL ? PEM_read_X509(fp, NULL, NULL, NULL) : NULL;
+    if (fp != NULL)
+        fclose(fp);
+    unsigned char *want = NULL;
+    int want_len = x != NULL ? i2d_X509(x, &want) : -1;
+    X509_free(x);
+    CK_BYTE buf[4096];
+    CK_ATTRIBUTE a = { CKA_VALUE, buf, sizeof(buf) };
+    bool same = want_len > 0 && f->C_GetAttributeValue(hs, cert, &a, 1) == CKR_OK &&
+                a.ulValueLen == (CK_ULONG)want_len && memcmp(buf, want, a.ulValueLen) == 0;
+    OPENSSL_free(want);
+    return same;
+}
+
+static CK_OBJECT_HANDLE find_sign_cert(CK_SESSION_HANDLE hs)
+{
+    CK_OBJECT_CLASS klass = CKO_CERTIFICATE;
+    CK_BYTE id = 2;
+    CK_ATTRIBUTE t[2] = { { CKA_CLASS, &klass, sizeof(klass) }, { CKA_ID, &id, 1 } };
+    CK_OBJECT_HANDLE o[2];
+    return find_all(hs, t, 2, o, 2) == 1 ? o[0] : CK_INVALID_HANDLE;
+}
+
+/* The sign certificate is read when a client first asks for it (login.c),
+ * with the PIN held since C_Login: one VERIFY then and never another; a PIN
+ * changed elsewhere in between costs that one try and ends the login. */
+static void card_sign_cert_on_demand(void)
+{
+    CK_SESSION_HANDLE hs = 0;
+    is_ulong(fin(), CKR_OK, "C_Finalize: the sign certificate is forgotten");
+    is_ulong(init(), CKR_OK, "C_Initialize");
+    f->C_GetSlotList(CK_TRUE, NULL, &(CK_ULONG){ 0 });
+    is_ulong(f->C_OpenSession(sign_slot, CKF_SERIAL_SESSION, NULL, NULL, &hs), CKR_OK, "session");
+    int v = sign_verifies();
+    is_ulong(f->C_Login(hs, CKU_USER, (CK_UTF8CHAR_PTR) "ABC123", 6), CKR_OK, "C_Login sign");
+    CK_OBJECT_HANDLE cert = find_sign_cert(hs);
+    ok(cert != CK_INVALID_HANDLE, "the sign certificate is found by its ID");
+    is_ulong((CK_ULONG)sign_verifies(), (CK_ULONG)(v + 1), "one VERIFY so far: the login's");
+    ok(sign_cert_is(hs, cert), "its value is the card's sign certificate");
+    is_ulong((CK_ULONG)sign_verifies(), (CK_ULONG)(v + 2), "one more VERIFY, for that read");
+    is_ulong(other_sign_without_pin(), 0x6982, "the card is not left verified for the sign key");
+    ok(other_reset(), "another program resets the card");
+    ok(sign_cert_is(hs, cert), "read again");
+    is_ulong((CK_ULONG)sign_verifies(), (CK_ULONG)(v + 2), "from memory: no PIN sent");
+    is_ulong(f->C_Logout(hs), CKR_OK, "C_Logout");
+    is_ulong(f->C_Login(hs, CKU_USER, (CK_UTF8CHAR_PTR) "ABC123", 6), CKR_OK, "C_Login again");
+    ok(sign_cert_is(hs, find_sign_cert(hs)), "the certificate again");
+    is_ulong((CK_ULONG)sign_verifies(), (CK_ULONG)(v + 3), "only the login's VERIFY");
+
+    is_ulong(fin(), CKR_OK, "C_Finalize");
+    is_ulong(init(), CKR_OK, "C_Initialize");
+    f->C_GetSlotList(CK_TRUE, NULL, &(CK_ULONG){ 0 });
+    is_ulong(f->C_OpenSession(sign_slot, CKF_SERIAL_SESSION, NULL, NULL, &hs), CKR_OK, "session");
+    is_ulong(f->C_Login(hs, CKU_USER, (CK_UTF8CHAR_PTR) "ABC123", 6), CKR_OK, "C_Login sign");
+    cert = find_sign_cert(hs);
+    ok(other_change_pin(0x1B, "ABC123", "XYZ789"), "another program changes the sign PIN");
+    v = sign_verifies();
+    CK_ATTRIBUTE a = { CKA_VALUE, NULL, 0 };
+    is_ulong(f->C_GetAttributeValue(hs, cert, &a, 1), CKR_OBJECT_HANDLE_INVALID,
+             "the certificate cannot be read: the held PIN no longer opens the card");
+    is_ulong((CK_ULONG)sign_verifies(), (CK_ULONG)(v + 1), "exactly one VERIFY with the old PIN");
+    CK_SESSION_INFO si;
+    f->C_GetSessionInfo(hs, &si);
+    is_ulong(si.state, CKS_RO_PUBLIC_SESSION, "logged out");
+    ok(find_sign_cert(hs) == CK_INVALID_HANDLE, "the certificate is hidden again");
+    is_ulong(f->C_GetAttributeValue(hs, cert, &a, 1), CKR_OBJECT_HANDLE_INVALID, "still");
+    is_ulong((CK_ULONG)sign_verifies(), (CK_ULONG)(v + 1), "the old PIN is never sent again");
+    ok((token_flags(sign_slot) & CKF_USER_PIN_COUNT_LOW) != 0, "count low shown");
+    ok(other_change_pin(0x1B, "XYZ789", "ABC123"), "PIN changed back");
+    is_ulong(f->C_Login(hs, CKU_USER, (CK_UTF8CHAR_PTR) "ABC123", 6), CKR_OK, "C_Login again");
+    is_ulong(token_flags(sign_slot) & CKF_USER_PIN_COUNT_LOW, 0, "counter full again");
+    ok(sign_cert_is(hs, find_sign_cert(hs)), "and the certificate reads");
+    f->C_CloseSession(hs);
+}
+
 /* Several threads signing at once on their own sessions of one token. */
 typedef struct signer {
     CK_SESSION_HANDLE h;
@@ -542,6 +634,7 @@ static void test_card(void)
     is_ulong(f->C_WaitForSlotEvent(CKF_DONT_BLOCK, &slot, NULL), CKR_NO_EVENT, "no slot event");
     f->C_CloseSession(h);
     card_threads();
+    card_sign_cert_on_demand();
     is_ulong(fin(), CKR_OK, "C_Finalize");
 }
 

@@ -15,8 +15,9 @@
  * after another program left the card in the text-assistance AP, whose
  * EF 0001/0002 share their IDs with the sign certificate and sign CA), the
  * sessions stay logged in, no PIN try is lost, and the VERIFYs we send are
- * exactly those of login.c's retention rule: one per sign-token login and
- * per context login; the held auth PIN once in a signature when the card
+ * exactly those of login.c's retention rule: one per sign-token login, one
+ * more for the sign certificate's first read (with the PIN held since that
+ * login), one per context login; the held auth PIN once in a signature when the card
  * lost its verified state since our previous auth signature (a reset,
  * power or a successful SELECT of an application by anyone, per the card's
  * APDU log), and never otherwise.
@@ -136,8 +137,9 @@ static void certs_read(const char *step_name)
         ok(cert_is(hs, 2, pem[SIGN_CERT]), "%s: the sign certificate (ID 02)", step_name);
 }
 
-/* The sign token: a login the first time (one VERIFY, which also reads the
- * sign certificate), then a signature with its context login (one VERIFY). */
+/* The sign token: a login the first time (one VERIFY) and a read of the
+ * sign certificate (one VERIFY with the held PIN), then a signature with its
+ * context login (one VERIFY). */
 static void sign_token(const char *step_name)
 {
     int a0 = verifies(4), s0 = verifies(6), want = 1;
@@ -145,7 +147,7 @@ static void sign_token(const char *step_name)
         sign_logged_in = is_ulong(f->C_Login(hs, CKU_USER, (CK_UTF8CHAR_PTR) "ABC123", 6), CKR_OK,
                                   "%s: C_Login on the sign token", step_name);
         ok(cert_is(hs, 2, pem[SIGN_CERT]), "%s: the sign certificate", step_name);
-        want = 2;
+        want = 3;
     }
     CK_BYTE sig[256];
     CK_ULONG sl = sizeof(sig);

@@ -76,6 +76,19 @@ for k in "0 01 1234 auth" "1 02 ABC123 sign"; do
         openssl pkeyutl -verify -pubin -inkey "$W/$4.pub" -sigfile "$W/sig" -in "$W/short"
 done
 
+# Signing with the sign key reads no certificate: the sign certificate is
+# read only when a client asks for it (login.c). Identification reads EF 0006
+# and the auth certificate's first chunk (by SFI 06 and 0A), nothing else.
+n0=$(wc -l < "$RIG_APDU_LOG")
+rm -f "$W/sig"
+p11 --slot-index 1 --login --pin ABC123 --sign --mechanism SHA256-RSA-PKCS --id 02 \
+    -i "$W/data" -o "$W/sig" >/dev/null 2>&1
+tap_ok "sign key, no certificate read: openssl verifies" \
+    openssl dgst -sha256 -verify "$W/sign.pub" -signature "$W/sig" "$W/data"
+tail -n +$((n0 + 1)) "$RIG_APDU_LOG" > "$W/sign-apdus.txt"
+tap_is "$(grep -c 'INS=20 .*Lc=[1-9]' "$W/sign-apdus.txt")/$(grep 'INS=B0' "$W/sign-apdus.txt" | grep -vc 'P1P2=8[6A]00')" \
+    "2/0" "sign key: two VERIFYs (login, context login), no READ BINARY beyond identification"
+
 # --- PIN policy, counted on the card ------------------------------------
 t0=$(card_tries auth); v0=$(verifies_sent)
 for bad in 12345 123 12a4; do
