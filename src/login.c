@@ -24,9 +24,8 @@
  *    when a client first needs it, not at C_Login: many sign-token users
  *    never ask for it, and it costs a dozen READ BINARYs. Until then the
  *    PIN is held as the auth PIN is, and sent once more for that read
- *    (jpki_read_sign_cert); any answer but 90 00 to that VERIFY wipes it
- *    for good, 63 Cx also ends the login. It is wiped as soon as the read
- *    has an answer, and on logout as above. The PIN never signs: the sign
+ *    (jpki_read_sign_cert), then wiped whatever the answer (63 Cx also
+ *    ends the login); or wiped on logout as above. The PIN never signs: the sign
  *    key has CKA_ALWAYS_AUTHENTICATE, so each signature needs
  *    C_Login(CKU_CONTEXT_SPECIFIC) after C_SignInit, which verifies at once
  *    (a wrong PIN shows at C_Login) and keeps that PIN in the session only
@@ -122,8 +121,11 @@ CK_RV jpki_read_sign_cert(jpki_session *s)
 {
     jpki_reader *r = s->reader;
     const jpki_role role = JPKI_ROLE_SIGN;
-    if (r->pin_len[role] == 0 || !jpki_verify_allowed(r, role))
-        return CKR_OBJECT_HANDLE_INVALID;  /* cannot be read in this login */
+    if (r->pin_len[role] == 0 || !jpki_verify_allowed(r, role)) {
+        jpki_log(JPKI_LOG_CALL, "reader %zu: the sign certificate cannot be read in this login",
+                 r->index);
+        return CKR_OBJECT_HANDLE_INVALID;
+    }
     jpki_status st = jpki_reader_begin(r, NULL);
     if (st != JPKI_OK)
         return jpki_reader_fail(r, st);
@@ -141,10 +143,9 @@ CK_RV jpki_read_sign_cert(jpki_session *s)
         jpki_reader_logout(r, role);
         return CKR_OBJECT_HANDLE_INVALID;  /* private objects went with the login */
     }
-    /* Never send a PIN twice for one purpose: after a VERIFY without an
-     * answer, or once the read has one. */
-    if (vst != JPKI_OK || st == JPKI_OK || st == JPKI_E_FILE_NOT_FOUND)
-        jpki_reader_forget_pin(r, role);
+    /* Sent once for the read, whatever came of it: a card whose answers
+     * are broken does not get the PIN again at every request. */
+    jpki_reader_forget_pin(r, role);
     if (st == JPKI_E_FILE_NOT_FOUND)
         return CKR_OBJECT_HANDLE_INVALID;  /* e.g. a card without a sign certificate */
     return st == JPKI_OK ? CKR_OK : jpki_reader_fail(r, st);

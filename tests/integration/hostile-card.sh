@@ -85,6 +85,13 @@ for f in truncate-read oversize-read bad-sw short-response; do
         # Only READ BINARY answers are bad, and signing with the sign key
         # reads nothing: what it returns must be the card's real signature.
         tap_ok "$f: the sign-key signature, which needs no read, verifies" verifies sign
+        # -O asks for the broken sign certificate's attributes many times:
+        # the held PIN goes to the card once for its read, never again.
+        n0=$(wc -l < "$RIG_APDU_LOG")
+        p11 "list the sign token's objects after login" --slot-index 1 --login --pin ABC123 -O
+        tap_fails "$f: the sign certificate is not shown" grep -q 'subject: *DN:' "$W/out"
+        tap_is "$(tail -n +$((n0 + 1)) "$RIG_APDU_LOG" | grep -c 'INS=20 .*Lc=[1-9]')" 2 \
+            "$f: two sign PIN VERIFYs: the login's and the one read's"
     fi
     tries_kept
 done
