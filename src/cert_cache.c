@@ -12,10 +12,14 @@
  * used only if it is a regular file of the user, private, parses as one
  * DER certificate and, for the auth certificate, starts with the chunk
  * the card just gave. On by default; JPKI_PKCS11_CACHE=0 turns it off.
+ * When a card's auth certificate is first written (a card new to this
+ * user), the files of other cards whose auth certificate has expired, or is
+ * missing, are removed: the cache holds the cards in use and no more.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE   /* secure_getenv */
 #endif
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -30,6 +34,7 @@
 #include "log.h"
 
 #define CACHE_PATH_MAX 4096
+#define CACHE_KEY_LEN 64   /* hex digits of a SHA-256 */
 
 static bool cache_fid(uint16_t fid)
 {
@@ -76,18 +81,18 @@ static bool cache_path(const uint8_t *head, size_t head_len, uint16_t fid, char 
     static const char hex[] = "0123456789abcdef";
     uint8_t md[EVP_MAX_MD_SIZE];
     unsigned int md_len = 0;
-    char key[2 * 32 + 1];
+    char key[CACHE_KEY_LEN + 1];
 
     if (!cache_fid(fid) || head == NULL || head_len == 0 || !cache_dir(dir, CACHE_PATH_MAX))
         return false;
     if (EVP_Digest(head, head_len, md, &md_len, EVP_sha256(), NULL) != 1 ||
-        md_len != 32)
+        md_len != CACHE_KEY_LEN / 2)
         return false;
-    for (unsigned i = 0; i < 32; i++) {
+    for (unsigned i = 0; i < CACHE_KEY_LEN / 2; i++) {
         key[2 * i] = hex[md[i] >> 4];
         key[2 * i + 1] = hex[md[i] & 0x0f];
     }
-    key[64] = '\0';
+    key[CACHE_KEY_LEN] = '\0';
     int n = snprintf(path, CACHE_PATH_MAX, "%s/%s-%04x.der", dir, key, (unsigned)fid);
     return n > 0 && n < CACHE_PATH_MAX;
 }
@@ -104,17 +109,14 @@ static bool cache_valid(const uint8_t *head, size_t head_len, uint16_t fid, cons
     return good;
 }
 
-bool jpki_cert_cache_load(const uint8_t *head, size_t head_len, uint16_t fid, uint8_t **der,
-                          size_t *len)
+/* The contents of a regular, private file of the user, of certificate size;
+ * malloc'd. */
+static bool read_private_file(int dir_fd, const char *name, uint8_t **out, size_t *out_len)
 {
-    char dir[CACHE_PATH_MAX], path[CACHE_PATH_MAX];
     struct stat sb;
     uint8_t *buf = NULL;
     size_t size = 0, done = 0;
-
-    if (!cache_path(head, head_len, fid, dir, path) || !dir_private(dir))
-        return false;
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    int fd = openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0)
         return false;
     if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_uid == geteuid() &&
@@ -131,15 +133,88 @@ bool jpki_cert_cache_load(const uint8_t *head, size_t head_len, uint16_t fid, ui
         done += (size_t)n;
     }
     close(fd);
-    if (buf == NULL || done != size || !cache_valid(head, head_len, fid, buf, size)) {
-        if (buf != NULL)
-            jpki_log(JPKI_LOG_ERROR, "cache file for EF %04X not used", fid);
+    if (buf == NULL || done != size) {
+        free(buf);
+        return false;
+    }
+    *out = buf;
+    *out_len = size;
+    return true;
+}
+
+bool jpki_cert_cache_load(const uint8_t *head, size_t head_len, uint16_t fid, uint8_t **der,
+                          size_t *len)
+{
+    char dir[CACHE_PATH_MAX], path[CACHE_PATH_MAX];
+    uint8_t *buf = NULL;
+    size_t size = 0;
+
+    if (!cache_path(head, head_len, fid, dir, path) || !dir_private(dir))
+        return false;
+    if (!read_private_file(AT_FDCWD, path, &buf, &size))
+        return false;
+    if (!cache_valid(head, head_len, fid, buf, size)) {
+        jpki_log(JPKI_LOG_ERROR, "cache file for EF %04X not used", fid);
         free(buf);
         return false;
     }
     *der = buf;
     *len = size;
     return true;
+}
+
+/* A cache file's name: the card's key, '-', 4 hex digits (the EF), ".der". */
+static bool cache_file_name(const char *name)
+{
+    size_t n = strlen(name);
+    if (n != CACHE_KEY_LEN + 1 + 4 + 4 || name[CACHE_KEY_LEN] != '-' ||
+        strcmp(name + n - 4, ".der") != 0)
+        return false;
+    for (size_t i = 0; i < n - 4; i++)
+        if (i != CACHE_KEY_LEN && strchr("0123456789abcdef", name[i]) == NULL)
+            return false;
+    return true;
+}
+
+/* Whether the card named by a cache file's key has an auth certificate
+ * file that has not expired. */
+static bool card_current(int dir_fd, const char *name)
+{
+    char auth[CACHE_KEY_LEN + 10];
+    uint8_t *der = NULL;
+    size_t len = 0;
+    snprintf(auth, sizeof auth, "%.*s-%04x.der", CACHE_KEY_LEN, name,
+             (unsigned)JPKI_EF_AUTH_CERT);
+    if (!read_private_file(dir_fd, auth, &der, &len))
+        return false;
+    const unsigned char *p = der;
+    X509 *x = d2i_X509(NULL, &p, (long)len);
+    bool current = x != NULL && X509_cmp_current_time(X509_get0_notAfter(x)) > 0;
+    X509_free(x);
+    free(der);
+    return current;
+}
+
+/* Removes the files of other cards that are not current (see the top). */
+static void cache_prune(const char *dir, const char *own_path)
+{
+    const char *own = strrchr(own_path, '/');
+    DIR *d = opendir(dir);
+    if (d == NULL || own == NULL) {
+        if (d != NULL)
+            closedir(d);
+        return;
+    }
+    own++;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (!cache_file_name(e->d_name) || strncmp(e->d_name, own, CACHE_KEY_LEN) == 0 ||
+            card_current(dirfd(d), e->d_name))
+            continue;
+        if (unlinkat(dirfd(d), e->d_name, 0) == 0)
+            jpki_log(JPKI_LOG_CALL, "cache: removed %s (an expired card)", e->d_name);
+    }
+    closedir(d);
 }
 
 /* Best effort: a cache that cannot be written is no cache. */
@@ -180,6 +255,10 @@ void jpki_cert_cache_store(const uint8_t *head, size_t head_len, uint16_t fid,
     bool good = done == len && fchmod(fd, 0600) == 0;
     if (close(fd) != 0)
         good = false;
-    if (!good || rename(tmp, path) != 0)
+    if (!good || rename(tmp, path) != 0) {
         unlink(tmp);
+        return;
+    }
+    if (fid == JPKI_EF_AUTH_CERT)
+        cache_prune(dir, path);
 }

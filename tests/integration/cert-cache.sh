@@ -82,6 +82,26 @@ tap_ok "a world-readable auth certificate file is not used: read from the card" 
 tap_ok "and the result is the card's" cmp "$W/auth-read2.der" "$W/auth-cert.der"
 
 # --- another card never gets this card's certificates --------------------
+# Planted first: files of a card whose auth certificate has expired, of one
+# still valid, a CA file whose card has no auth certificate file, and a file
+# that is not the cache's. The new card's first write removes the first two
+# kinds only.
+mkdir -p "$W/ca" && : > "$W/ca/index.txt" && echo 01 > "$W/ca/serial"
+printf '[ca]\ndefault_ca=d\n[d]\ndatabase=%s\nserial=%s\nnew_certs_dir=%s\ndefault_md=sha256\npolicy=p\n[p]\ncommonName=supplied\n' \
+    "$W/ca/index.txt" "$W/ca/serial" "$W/ca" > "$W/ca/ca.cnf"
+openssl req -new -newkey rsa:2048 -nodes -keyout "$W/ca/k.pem" -subj /CN=expired -out "$W/ca/r.csr" 2>/dev/null
+openssl ca -batch -config "$W/ca/ca.cnf" -selfsign -keyfile "$W/ca/k.pem" -in "$W/ca/r.csr" \
+    -startdate 20200101000000Z -enddate 20210101000000Z -out "$W/expired.pem" 2>/dev/null
+openssl x509 -in "$W/expired.pem" -outform DER -out "$W/expired.der"
+old_key=$(printf '%064d' 1) live_key=$(printf '%064d' 2) orphan_key=$(printf '%064d' 3)
+install -m 600 "$W/expired.der" "$C/$old_key-000a.der"
+install -m 600 "$W/auth-ca.der" "$C/$old_key-000b.der"
+install -m 600 "$W/auth-cert.der" "$C/$live_key-000a.der"
+install -m 600 "$W/auth-ca.der" "$C/$live_key-000b.der"
+install -m 600 "$W/sign-ca.der" "$C/$orphan_key-0002.der"
+echo "mine" > "$C/notes.txt"
+cp "$W/auth-cert.der" "$W/card1-auth.der"
+cache_holds() { for f in "$C"/*-000a.der; do cmp -s "$f" "$1" && return 0; done; return 1; }
 rig_card_stop
 old_card="$RIG_CARD_DIR"
 RIG_CARD_DIR="$RIG_DIR/card2"
@@ -92,7 +112,12 @@ for c in auth-cert auth-ca sign-ca sign-cert; do der "$c"; done
 p11 --slot-index 0 --read-object --type cert --id 01 -o "$W/auth-new.der" >/dev/null 2>&1
 tap_ok "another card: its own auth certificate" cmp "$W/auth-new.der" "$W/auth-cert.der"
 tap_ok "read from the card, not the cache" test "$(reads)" -gt 2
-tap_is "$(ls "$C"/*-000a.der | wc -l | tr -d ' ')" 2 "one auth certificate file per card"
+tap_is "$(ls "$C"/*-000a.der | wc -l | tr -d ' ')" 3 "one auth certificate file per current card (two here, one planted)"
+tap_ok "the expired card's files are removed" sh -c "! ls '$C/$old_key'-* 2>/dev/null"
+tap_ok "so is a CA file without its card's auth certificate" test ! -e "$C/$orphan_key-0002.der"
+tap_ok "a current card's files stay" test -e "$C/$live_key-000a.der" -a -e "$C/$live_key-000b.der"
+tap_ok "a file that is not the cache's stays" test -e "$C/notes.txt"
+tap_ok "card 1's auth certificate file stays" cache_holds "$W/card1-auth.der"
 RIG_CARD_DIR="$old_card"
 
 # --- JPKI_PKCS11_CACHE=0 -------------------------------------------------
