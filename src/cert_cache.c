@@ -116,7 +116,8 @@ static bool read_private_file(int dir_fd, const char *name, uint8_t **out, size_
     struct stat sb;
     uint8_t *buf = NULL;
     size_t size = 0, done = 0;
-    int fd = openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO in the way must not hang the application. */
+    int fd = openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return false;
     if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_uid == geteuid() &&

@@ -22,6 +22,7 @@ der() { openssl x509 -in "$RIG_CARD_DIR/$1.pem" -outform DER -out "$W/$1.der"; }
 # Each cache file must equal one of the card's public certificates.
 only_public() {
     for f in "$C"/*; do
+        [ -f "$f" ] || { echo "not a regular file: $f"; return 1; }
         cmp -s "$f" "$W/auth-cert.der" || cmp -s "$f" "$W/auth-ca.der" ||
             cmp -s "$f" "$W/sign-ca.der" || { echo "unexpected: $f"; return 1; }
     done
@@ -74,6 +75,12 @@ cold_card
 p11 --slot-index 0 -O > "$W/O3.txt" 2>&1
 tap_ok "a broken auth CA file: the objects are still the card's" diff -u "$W/O1.txt" "$W/O3.txt"
 tap_ok "the file was replaced by the card's certificate" only_public
+for f in "$C"/*-0002.der; do rm -f "$f" && mkfifo -m 600 "$f"; done
+cold_card
+timeout 60 pkcs11-tool --module "$JPKI_MODULE" --slot-index 0 -O > "$W/O5.txt" 2>&1
+tap_is "$?" 0 "a FIFO in place of the sign CA file does not hang the module"
+tap_ok "the objects are still the card's" diff -u "$W/O1.txt" "$W/O5.txt"
+tap_ok "and the FIFO was replaced by the card's certificate" only_public
 chmod 644 "$C"/*-000a.der
 cold_card
 p11 --slot-index 0 --read-object --type cert --id 01 -o "$W/auth-read2.der" >/dev/null 2>&1
