@@ -324,6 +324,41 @@ tap_is "$BG_RC" 130 "SIGINT at the PIN prompt: jpki-tool dies of it"
 tap_ok "SIGINT at the prompt leaves the card unverified" unverified
 tap_is "$(card_tries sign)/$(tail -n +$((m + 1)) "$RIG_APDU_LOG" | grep -c 'INS=20 .*Lc=[1-9]')" \
     "5/0" "SIGINT at the prompt: nothing sent, no try spent"
+# The same at a real terminal: echo off while the PIN is typed, back on
+# after Ctrl-C, and the process dies of SIGINT.
+if command -v python3 >/dev/null 2>&1; then
+    python3 - "$TOOL" > "$W/tty.out" 2>&1 <<'PY'
+import os, pty, select, signal, sys, termios, time
+pid, fd = pty.fork()
+if pid == 0:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)   # even under a harness that ignores it
+    os.execv(sys.argv[1], [sys.argv[1], "verify-pin", "auth"])
+seen, t0 = b"", time.time()
+while b"Auth PIN" not in seen and time.time() - t0 < 10:
+    if select.select([fd], [], [], 0.2)[0]:
+        seen += os.read(fd, 1000)
+echo_during = termios.tcgetattr(fd)[3] & termios.ECHO
+os.write(fd, b"12")
+time.sleep(0.2)
+os.write(fd, b"\x03")
+for _ in range(100):
+    done, status = os.waitpid(pid, os.WNOHANG)
+    if done:
+        break
+    time.sleep(0.1)
+else:
+    os.kill(pid, signal.SIGKILL)
+    _, status = os.waitpid(pid, 0)
+echo_after = termios.tcgetattr(fd)[3] & termios.ECHO
+print("prompt=%d echo_during=%d echo_after=%d signal=%d" % (b"Auth PIN" in seen,
+      bool(echo_during), bool(echo_after), os.WTERMSIG(status) if os.WIFSIGNALED(status) else 0))
+PY
+    tap_is "$(cat "$W/tty.out")" "prompt=1 echo_during=0 echo_after=1 signal=2" \
+        "Ctrl-C at a terminal prompt: echo restored, dies of SIGINT"
+    tap_ok "Ctrl-C at a terminal prompt leaves the card unverified" unverified
+else
+    tap_skip "Ctrl-C at a terminal prompt" "python3 is not installed"
+fi
 release_card
 rig_card_stop
 rig_card_start --sign-ms 3000
