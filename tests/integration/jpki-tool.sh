@@ -263,9 +263,13 @@ tap_ok "change-pin auth leaves the card unverified" unverified
 tool "5678 1234 1234" change-pin auth >/dev/null 2>&1
 tap_is "$(card_pin auth)/$(card_pin sign)/$(card_tries auth)/$(card_tries sign)" \
     "1234/ABC123/3/5" "PINs changed back, counters full"
-exit_is 1 "sign with an output that cannot be written: exit 1" \
-    tool ABC123 sign --key sign -i "$W/data" -o "$W/no/such/dir/x.sig"
+exit_is 5 "sign to a full device (the write fails after the signature): exit 5" \
+    tool ABC123 sign --key sign -i "$W/data" -o /dev/full
 tap_ok "and the card is left unverified (error path)" unverified
+v0=$(verifies_sent)
+exit_is 1 "sign into a directory that does not exist: exit 1" \
+    tool ABC123 sign --key sign -i "$W/data" -o "$W/no/such/dir/x.sig"
+tap_is "$(verifies_sent)" "$v0" "refused before the card: no PIN sent"
 if [ -n "$HAVE_TEXT" ]; then tool 1234 basic-info >/dev/null 2>&1; fi
 tap_ok "every VERIFY came right after the counter read of its PIN" fresh_counters "$m"
 printf 'ABC123\n' | JPKI_PKCS11_DEBUG=3 "$TOOL" --pin-fd 3 sign --key sign -i "$W/data" \
@@ -402,7 +406,9 @@ tap_is "$(stat -c %a "$W/cert-sign.out")/$(stat -c %a "$W/cms-sign.out")" "600/6
 tap_ok "and the file holds the certificate" grep -q "BEGIN CERTIFICATE" "$W/cert-sign.out"
 echo "victim" > "$W/victim"; chmod 0644 "$W/victim"
 ln -sf "$W/victim" "$W/link"
+v0=$(verifies_sent)
 exit_is 1 "cert sign -o a symbolic link: refused (exit 1)" tool ABC123 cert sign -o "$W/link"
+tap_is "$(verifies_sent)" "$v0" "refused before the password is sent"
 exit_is 1 "cert auth -o a symbolic link: refused (exit 1)" "$TOOL" cert auth -o "$W/link"
 tap_is "$(cat "$W/victim")/$(stat -c %a "$W/victim")" "victim/644" "the link's destination is untouched"
 tap_ok "the link is still a link" test -L "$W/link"

@@ -160,6 +160,9 @@ int cmd_cert(const struct tool_options *opt, const char *which)
         msg_print(stderr, M_BAD_ARGUMENT, "cert");
         return EXIT_TOOL_USAGE;
     }
+    rc = tool_check_output(opt->out_file ? opt->out_file : "-", k->needs_sign_pin);
+    if (rc != EXIT_TOOL_OK)
+        return rc;
     rc = tool_card_open(&tc, opt);
     if (rc != EXIT_TOOL_OK)
         return rc;

@@ -179,11 +179,51 @@ static int replace_file(int dir, const char *base, const char *path, const uint8
     return EXIT_TOOL_OK;
 }
 
+enum target { TARGET_REFUSED, TARGET_REPLACE, TARGET_IN_PLACE };
+
+/* What may be done with the target base in dir; says why when refused. */
+static enum target classify(int dir, const char *base, const char *path, bool private_data)
+{
+    struct stat st;
+
+    if (fstatat(dir, base, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+        if (errno == ENOENT)
+            return TARGET_REPLACE;
+        file_error(path, errno, EXIT_TOOL_USAGE);
+        return TARGET_REFUSED;
+    }
+    if (S_ISLNK(st.st_mode)) {
+        msg_print(stderr, M_FILE_SYMLINK, path);
+        return TARGET_REFUSED;
+    }
+    if (S_ISREG(st.st_mode))
+        return TARGET_REPLACE;
+    if (!private_data && (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)))
+        return TARGET_IN_PLACE;
+    msg_print(stderr, M_FILE_NOT_REGULAR, path);
+    return TARGET_REFUSED;
+}
+
+int tool_check_output(const char *path, bool private_data)
+{
+    const char *base = NULL;
+    int dir;
+    enum target what;
+
+    if (strcmp(path, "-") == 0)
+        return EXIT_TOOL_OK;
+    dir = open_parent(path, &base);
+    if (dir < 0)
+        return file_error(path, errno, EXIT_TOOL_USAGE);
+    what = classify(dir, base, path, private_data);
+    close(dir);
+    return what == TARGET_REFUSED ? EXIT_TOOL_USAGE : EXIT_TOOL_OK;
+}
+
 int tool_write_file(const char *path, const uint8_t *data, size_t len, bool private_data)
 {
     const char *base = NULL;
-    struct stat st;
-    int dir, rc;
+    int dir, rc = EXIT_TOOL_USAGE;
 
     if (strcmp(path, "-") == 0) {
         fflush(stdout);
@@ -193,21 +233,15 @@ int tool_write_file(const char *path, const uint8_t *data, size_t len, bool priv
     dir = open_parent(path, &base);
     if (dir < 0)
         return file_error(path, errno, EXIT_TOOL_USAGE);
-    if (fstatat(dir, base, &st, AT_SYMLINK_NOFOLLOW) != 0) {
-        if (errno == ENOENT)
-            rc = replace_file(dir, base, path, data, len, private_data);
-        else
-            rc = file_error(path, errno, EXIT_TOOL_USAGE);
-    } else if (S_ISLNK(st.st_mode)) {
-        msg_print(stderr, M_FILE_SYMLINK, path);
-        rc = EXIT_TOOL_USAGE;
-    } else if (S_ISREG(st.st_mode)) {
+    switch (classify(dir, base, path, private_data)) {
+    case TARGET_REPLACE:
         rc = replace_file(dir, base, path, data, len, private_data);
-    } else if (!private_data && (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode))) {
+        break;
+    case TARGET_IN_PLACE:
         rc = write_in_place(dir, base, path, data, len);
-    } else {
-        msg_print(stderr, M_FILE_NOT_REGULAR, path);
-        rc = EXIT_TOOL_USAGE;
+        break;
+    case TARGET_REFUSED:
+        break;
     }
     close(dir);
     return rc;

@@ -36,8 +36,10 @@ static int read_line(int fd, char *buf, size_t cap, size_t *len)
         ssize_t r = read(fd, &c, 1);
         if (r < 0 && errno == EINTR)
             continue;
-        if (r < 0)
+        if (r < 0) {
+            c = 0;
             return -1;
+        }
         if (r == 0)
             break;
         any = true;
@@ -69,19 +71,19 @@ int pin_input_read(int fd, const char *prompt, bool echo, char *buf, size_t cap,
         tty = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
         if (tty < 0)
             return -1;
-        if (prompt != NULL && write(tty, prompt, strlen(prompt)) < 0) {
-            close(tty);
-            return -1;
-        }
-        /* Ctrl-C only notes the signal (signals.c): this function itself
-         * gives the terminal its echo back. */
+        /* Echo off before the prompt shows: nothing typed at once after it
+         * appears on the screen. Ctrl-C only notes the signal (signals.c):
+         * this function itself gives the terminal its echo back. */
         if (!echo && tcgetattr(tty, &saved) == 0) {
             quiet = saved;
             quiet.c_lflag &= (tcflag_t)~ECHO;
             quiet.c_lflag |= ECHONL;   /* the Enter key still moves to the next line */
             changed = tcsetattr(tty, TCSAFLUSH, &quiet) == 0;
         }
-        rc = read_line(tty, buf, cap, len);
+        if (prompt != NULL && write(tty, prompt, strlen(prompt)) < 0)
+            rc = -1;
+        else
+            rc = read_line(tty, buf, cap, len);
         if (changed)
             tcsetattr(tty, TCSAFLUSH, &saved);
         if (rc == PIN_INPUT_INTERRUPTED && write(tty, "\n", 1) < 0)

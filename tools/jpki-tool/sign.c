@@ -53,13 +53,18 @@ int cmd_sign(const struct tool_options *opt)
     uint8_t *data = NULL, *out = NULL;
     X509 *cert = NULL;
     jpki_role role;
+    bool private_out;
     int rc, end_rc;
 
     if (!tool_parse_role(opt->key, &role) || opt->in_file == NULL || opt->out_file == NULL) {
         msg_print(stderr, M_BAD_ARGUMENT, "sign");
         return EXIT_TOOL_USAGE;
     }
-    rc = tool_read_file(opt->in_file, &data, &data_len);
+    /* A CMS signature by the sign key carries the sign certificate. */
+    private_out = opt->cms && role == JPKI_ROLE_SIGN;
+    rc = tool_check_output(opt->out_file, private_out);
+    if (rc == EXIT_TOOL_OK)
+        rc = tool_read_file(opt->in_file, &data, &data_len);
     if (rc != EXIT_TOOL_OK)
         return rc;
     rc = tool_card_open(&tc, opt);
@@ -86,9 +91,8 @@ int cmd_sign(const struct tool_options *opt)
     }
     if (rc == EXIT_TOOL_OK && tool_interrupted())
         rc = EXIT_TOOL_INTERRUPTED;
-    /* A CMS signature by the sign key carries the sign certificate. */
     if (rc == EXIT_TOOL_OK)
-        rc = tool_write_file(opt->out_file, out, out_len, opt->cms && role == JPKI_ROLE_SIGN);
+        rc = tool_write_file(opt->out_file, out, out_len, private_out);
     if (rc == EXIT_TOOL_OK && strcmp(opt->out_file, "-") != 0)
         msg_print(stderr, M_SIGNED, opt->out_file);
 

@@ -137,5 +137,8 @@ int tool_read_file(const char *path, uint8_t **data, size_t *len);
  * private_data (the sign certificate, CMS with it) ends up mode 0600 even
  * where a more open file was. */
 int tool_write_file(const char *path, const uint8_t *data, size_t len, bool private_data);
+/* The same checks before any card work, so that no PIN is typed (nor a
+ * signature made) for an output that would be refused. */
+int tool_check_output(const char *path, bool private_data);
 
 #endif
