@@ -32,8 +32,11 @@ counters() { sed -n 's/^auth_tries=//p;s/^sign_tries=//p' "$RIG_CARD_DIR/pins" |
 holder=0
 hold() {      # another client's shared connection, until release
     holder=$((holder + 1))
-    "$APDU" -h "$RIG_DIR/release-$holder" "$RIG_READER" > /dev/null 2>&1 &
-    sleep 0.3
+    "$APDU" -h "$RIG_DIR/release-$holder" "$RIG_READER" > "$RIG_DIR/holder-$holder.out" 2>&1 &
+    i=0
+    while ! grep -q "holding the card" "$RIG_DIR/holder-$holder.out" && [ $i -lt 100 ]; do
+        sleep 0.05; i=$((i + 1))
+    done
 }
 unhold() { touch "$RIG_DIR/release-$holder"; sleep 0.2; }
 card_restart() {   # the card out and back (the holder goes with it)
@@ -108,6 +111,7 @@ killed() {
     client=$!
     tap_await "$STEP_DIR/kill-me" "$client" 300 || tap_result 1 "$2: the process got there"
     kill -9 "$client"; wait "$client" 2>/dev/null
+    tap_relay "$RIG_DIR/$1.tap"   # what it did before (its logins)
     sleep 0.5
 }
 killed kill-after-context-login "SIGKILL at a context login"
@@ -140,18 +144,19 @@ mid_kill() {
     client=$!
     wait_log "$2"
     kill -9 "$client"; wait "$client" 2>/dev/null
+    tap_relay "$RIG_DIR/mid.tap"   # its logins; a line if it was not killed in time
     tap_is "$(tail -n +$((mark + 1)) "$RIG_APDU_LOG" | grep -c "$2")" 1 \
         "$4: killed right after the card got $3"
     sleep 2.5
 }
 PIN_VERIFY="INS=20 P1P2=[0-9A-F]* Lc=6 "
 card_restart --sign-ms 1500
-mid_kill kill-during-sign "INS=2A P1P2=009A" "the signature command" "during a slow sign-key C_Sign"
+mid_kill kill-during-sign "INS=2A " "the signature command" "during a slow sign-key C_Sign"
 refused sign "after SIGKILL during a slow sign-key C_Sign"
 tap_is "$(counters)" "3/5/" "after SIGKILL during C_Sign: no try spent"
 tap_ok "after SIGKILL during C_Sign, a new process logs in and signs normally" \
     "$PROG" login-and-sign
-card_restart --latency-ms 200
+card_restart --latency-ms 600
 mid_kill "kill-during-login ABC123" "$PIN_VERIFY" "the sign PIN" "during a slow C_Login (sign)"
 refused sign "after SIGKILL during a slow C_Login (sign)"
 tap_is "$(counters)" "3/5/" "after SIGKILL during C_Login: no try spent"
