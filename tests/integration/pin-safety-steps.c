@@ -135,6 +135,8 @@ static void fresh_counter_reads(void)
     m = log_mark();
     is_ulong(set_pin(ha, "1234", "4321"), CKR_OK, "A: C_SetPIN (auth) 1234 -> 4321");
     is_ulong(set_pin(ha, "4321", "1234"), CKR_OK, "A: C_SetPIN (auth) 4321 -> 1234");
+    is_ulong(set_pin(hs, "ABC123", "XYZ789"), CKR_OK, "A: C_SetPIN (sign) ABC123 -> XYZ789");
+    is_ulong(set_pin(hs, "XYZ789", "ABC123"), CKR_OK, "A: C_SetPIN (sign) XYZ789 -> ABC123");
     fresh_counters("A: C_SetPIN", m);
     tries_are(3, 5, "A: after all this");
     is_ulong(f->C_Logout(ha), CKR_OK, "A: C_Logout (auth)");
