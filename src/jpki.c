@@ -157,31 +157,55 @@ static jpki_status ensure_ap(jpki_card *card)
 }
 
 /* The short EF identifier forms (protocol notes §4.1) name the EF in P1 or
- * P2 and save the SELECT EF. Every EF of the AP has SFI = its FID. */
-static bool sfi_usable(const jpki_card *card, uint16_t fid)
+ * P2 and save the SELECT EF. Every EF of the AP has SFI = its FID. A form
+ * the card refused is not tried again on this card. */
+static bool sfi_usable(const jpki_card *card, jpki_sfi_form form, uint16_t fid)
 {
-    return !card->no_sfi && fid >= 0x0001 && fid <= 0x001E;
+    return card->sfi[form] != JPKI_SFI_REFUSED && fid >= 0x0001 && fid <= 0x001E;
 }
 
-/* The answers by which a card may say it does not know an SFI form. The
- * SFI forms are C2-C3 in the notes, not universal: design for a card
- * without them. */
+static const char *sfi_form_name(jpki_sfi_form form)
+{
+    switch (form) {
+    case JPKI_SFI_READ:
+        return "READ BINARY";
+    case JPKI_SFI_SIGN:
+        return "COMPUTE DIGITAL SIGNATURE";
+    default:
+        return "VERIFY";
+    }
+}
+
+/* The answers by which a card may say it does not know an SFI form: wrong
+ * P1-P2 (6A86, what the notes expect for VERIFY by SFI) or referenced data
+ * not found (6A88, ISO's answer to an unknown reference in P2), among
+ * others. The SFI forms are C2-C3 in the notes, not universal: design for a
+ * card without them. */
 static bool sw_sfi_refused(uint16_t sw)
 {
-    return sw == 0x6A86 || sw == 0x6A82 || sw == 0x6D00 || sw == 0x6E00 || sw == 0x6700 ||
-           sw == 0x6986;
+    return sw == 0x6A86 || sw == 0x6A88 || sw == 0x6A82 || sw == 0x6D00 || sw == 0x6E00 ||
+           sw == 0x6700 || sw == 0x6986;
+}
+
+static void note_sfi_taken(jpki_card *card, jpki_sfi_form form)
+{
+    if (card->sfi[form] == JPKI_SFI_UNTRIED)
+        card->sfi[form] = JPKI_SFI_TAKEN;
 }
 
 /* The SFI form was refused with sw_sfi and the SELECT EF + current-EF form
  * then answered sw_current. Only when the old form got past what stopped
- * the SFI form is the card known to lack SFI (a missing EF, say, answers
- * 6A82 both ways and teaches nothing). */
-static void note_sfi_refused(jpki_card *card, uint16_t sw_sfi, uint16_t sw_current)
+ * the SFI form is the card known to lack that SFI form (a missing EF, say,
+ * answers 6A82 both ways and teaches nothing). The other forms keep what
+ * is known of them. */
+static void note_sfi_refused(jpki_card *card, jpki_sfi_form form, uint16_t sw_sfi,
+                             uint16_t sw_current)
 {
-    if (card->no_sfi || sw_sfi_refused(sw_current))
+    if (card->sfi[form] == JPKI_SFI_REFUSED || sw_sfi_refused(sw_current))
         return;
-    jpki_log(JPKI_LOG_CALL, "SFI form refused (SW %04X): SELECT EF from now on", sw_sfi);
-    card->no_sfi = true;
+    jpki_log(JPKI_LOG_CALL, "%s by SFI refused (SW %04X): SELECT EF from now on",
+             sfi_form_name(form), sw_sfi);
+    card->sfi[form] = JPKI_SFI_REFUSED;
 }
 
 jpki_status jpki_select_ef(jpki_card *card, uint16_t fid)
@@ -269,14 +293,16 @@ static jpki_status read_first(jpki_card *card, uint16_t fid, size_t offset, uint
     st = ensure_ap(card);
     if (st != JPKI_OK)
         return st;
-    if (card->current_ef == fid || !sfi_usable(card, fid) || offset > 0xFF) {
+    if (card->current_ef == fid || !sfi_usable(card, JPKI_SFI_READ, fid) || offset > 0xFF) {
         st = jpki_select_ef(card, fid);
         return st == JPKI_OK ? read_chunk(card, offset, buf, n, got) : st;
     }
     card->current_ef = 0;
     st = read_cmd(card, (uint8_t)(0x80 | fid), (uint8_t)offset, buf, n, got, &sw);
-    if (st == JPKI_OK)
+    if (st == JPKI_OK) {
         card->current_ef = fid;
+        note_sfi_taken(card, JPKI_SFI_READ);
+    }
     if (sw == 0 || !sw_sfi_refused(sw))
         return st;    /* an answer about the file (or no answer): not about the form */
     st = jpki_select_ef(card, fid);
@@ -285,7 +311,7 @@ static jpki_status read_first(jpki_card *card, uint16_t fid, size_t offset, uint
     st = read_cmd(card, (uint8_t)((offset >> 8) & 0x7F), (uint8_t)(offset & 0xFF), buf, n, got,
                   &sw2);
     if (sw2 != 0)
-        note_sfi_refused(card, sw, sw2);
+        note_sfi_refused(card, JPKI_SFI_READ, sw, sw2);
     return st;
 }
 
@@ -608,31 +634,37 @@ static bool role_ok(jpki_role role)
 }
 
 /* Sends cmd (a VERIFY or COMPUTE DIGITAL SIGNATURE naming its PIN or key
- * EF fid) by SFI in P2 when allowed, and by SELECT EF + P2 = 80 otherwise.
- * resend_ok: whether the current-EF form may follow a refused SFI form
- * (never for a PIN: the module sends a PIN once per login). *sfi_used says
- * which form answered. Whether a card makes the EF current after a command
- * by SFI is not documented: the current EF is then unknown. */
-static jpki_status send_p2_ef(jpki_card *card, jpki_apdu *cmd, uint16_t fid, bool sfi,
-                              bool resend_ok, uint8_t *resp, size_t resp_cap, size_t *resp_len,
-                              uint16_t *sw, bool *sfi_used)
+ * EF fid; form says which) by SFI in P2 when allowed, and by SELECT EF +
+ * P2 = 80 otherwise. A command with a PIN in it goes by SFI only where the
+ * card already answered that form, and is never resent in the other form
+ * after a refusal (the module sends a PIN once per login); a command
+ * without one may try SFI and then fall back. *sfi_used says which form
+ * answered. Whether a card makes the EF current after a command by SFI is
+ * not documented: the current EF is then unknown. */
+static jpki_status send_p2_ef(jpki_card *card, jpki_apdu *cmd, uint16_t fid, jpki_sfi_form form,
+                              uint8_t *resp, size_t resp_cap, size_t *resp_len, uint16_t *sw,
+                              bool *sfi_used)
 {
+    bool carries_pin = cmd->secret;
+    bool by_sfi = carries_pin ? card->sfi[form] == JPKI_SFI_TAKEN && sfi_usable(card, form, fid)
+                              : sfi_usable(card, form, fid);
     uint16_t sw_sfi;
     jpki_status st = ensure_ap(card);
 
     *sfi_used = false;
     if (st != JPKI_OK)
         return st;
-    if (sfi && sfi_usable(card, fid)) {
+    if (by_sfi) {
         cmd->p2 = (uint8_t)(0x80 | fid);
         card->current_ef = 0;
         *sfi_used = true;
         st = jpki_card_transmit(card, cmd, resp, resp_cap, resp_len, sw);
         if (st != JPKI_OK || !sw_sfi_refused(*sw))
             return st;
-        if (!resend_ok) {
-            card->no_sfi = true;
-            jpki_log(JPKI_LOG_CALL, "SFI form refused (SW %04X): not resent", *sw);
+        if (carries_pin) {
+            card->sfi[form] = JPKI_SFI_REFUSED;
+            jpki_log(JPKI_LOG_CALL, "%s by SFI refused (SW %04X): not resent",
+                     sfi_form_name(form), *sw);
             return st;
         }
         sw_sfi = *sw;
@@ -643,7 +675,7 @@ static jpki_status send_p2_ef(jpki_card *card, jpki_apdu *cmd, uint16_t fid, boo
         cmd->p2 = 0x80;
         st = jpki_card_transmit(card, cmd, resp, resp_cap, resp_len, sw);
         if (st == JPKI_OK)
-            note_sfi_refused(card, sw_sfi, *sw);
+            note_sfi_refused(card, form, sw_sfi, *sw);
         return st;
     }
     st = jpki_select_ef(card, fid);
@@ -666,7 +698,7 @@ jpki_status jpki_pin_status(jpki_card *card, jpki_role role, int *tries_left)
     if (card == NULL || tries_left == NULL || !role_ok(role))
         return JPKI_E_BAD_ARG;
     /* No PIN in it: the SFI form may be tried, and the old one after it. */
-    st = send_p2_ef(card, &cmd, pin_ef(role), true, true, NULL, 0, NULL, &sw, &by_sfi);
+    st = send_p2_ef(card, &cmd, pin_ef(role), JPKI_SFI_VERIFY, NULL, 0, NULL, &sw, &by_sfi);
     if (st != JPKI_OK)
         return st;
     st = jpki_status_from_sw(sw, &tries);
@@ -674,7 +706,7 @@ jpki_status jpki_pin_status(jpki_card *card, jpki_role role, int *tries_left)
      * failure of this query. 90 00: already verified (tries unknown). */
     if (st == JPKI_OK || st == JPKI_E_PIN_INCORRECT || st == JPKI_E_PIN_LOCKED) {
         if (by_sfi)
-            card->sfi_verify_ok = true;   /* the card resolves VERIFY by SFI */
+            note_sfi_taken(card, JPKI_SFI_VERIFY);   /* the card resolves VERIFY by SFI */
         *tries_left = st == JPKI_OK ? -1 : tries;
         return JPKI_OK;
     }
@@ -700,9 +732,8 @@ jpki_status jpki_verify_pin(jpki_card *card, jpki_role role, const uint8_t *pin,
     /* Exactly one VERIFY, whatever it answers: a retry could lock the card.
      * So the PIN goes by SFI only on a card that already answered the empty
      * VERIFY by SFI, and a refusal of that form is not followed by the old
-     * one. */
-    st = send_p2_ef(card, &cmd, pin_ef(role), card->sfi_verify_ok, false, NULL, 0, NULL, &sw,
-                    &by_sfi);
+     * one (send_p2_ef). */
+    st = send_p2_ef(card, &cmd, pin_ef(role), JPKI_SFI_VERIFY, NULL, 0, NULL, &sw, &by_sfi);
     if (st != JPKI_OK)
         return st;
     st = jpki_status_from_sw(sw, &tries);
@@ -757,10 +788,12 @@ jpki_status jpki_sign(jpki_card *card, jpki_role role, const uint8_t *data, size
         sig_len == NULL)
         return JPKI_E_BAD_ARG;
     /* No PIN in it: after a refused SFI form the old one may follow. */
-    st = send_p2_ef(card, &cmd, key_ef(role), true, true, sig, JPKI_SIGNATURE_LEN, &got, &sw,
+    st = send_p2_ef(card, &cmd, key_ef(role), JPKI_SFI_SIGN, sig, JPKI_SIGNATURE_LEN, &got, &sw,
                     &by_sfi);
     if (st != JPKI_OK)
         return st;
+    if (by_sfi && sw == 0x9000)
+        note_sfi_taken(card, JPKI_SFI_SIGN);
     if (sw != 0x9000) {
         st = command_status(sw);
         if (st == JPKI_E_SECURITY_STATUS)

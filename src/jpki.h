@@ -37,6 +37,22 @@ typedef enum jpki_role { JPKI_ROLE_AUTH = 0, JPKI_ROLE_SIGN = 1 } jpki_role;
 #define JPKI_TOKEN_NAME_LEN 32
 #define JPKI_CERT_HEAD_LEN 256    /* first READ BINARY of a certificate EF */
 
+/* The commands that may name their EF by short EF identifier instead of a
+ * SELECT EF (protocol notes §4.1). Each form is learned on its own: a card
+ * may take READ BINARY and COMPUTE DIGITAL SIGNATURE by SFI and refuse
+ * VERIFY by SFI (rated unconfirmed on real cards). */
+typedef enum jpki_sfi_form {
+    JPKI_SFI_READ,          /* READ BINARY, P1 = 80|SFI */
+    JPKI_SFI_SIGN,          /* COMPUTE DIGITAL SIGNATURE, P2 = 80|SFI */
+    JPKI_SFI_VERIFY,        /* VERIFY, P2 = 80|SFI */
+    JPKI_SFI_FORMS
+} jpki_sfi_form;
+typedef enum jpki_sfi_known {
+    JPKI_SFI_UNTRIED = 0,   /* tried when no PIN rides on it */
+    JPKI_SFI_TAKEN,         /* the card answered it (VERIFY: a PIN may go so) */
+    JPKI_SFI_REFUSED,       /* the card refused it and took the SELECT EF form */
+} jpki_sfi_known;
+
 typedef struct jpki_card {
     jpki_transport *transport;  /* not owned */
     bool ap_selected;           /* our AP is current in this transaction */
@@ -46,8 +62,7 @@ typedef struct jpki_card {
     size_t max_read;            /* bytes per READ BINARY; default 256 */
     unsigned long apdu_count;   /* APDUs sent, for the benchmark and tests */
     /* Per card (jpki_card_init), kept by jpki_card_forget_selection: */
-    bool no_sfi;                /* the card refused a short-EF-identifier form */
-    bool sfi_verify_ok;         /* an empty VERIFY by SFI was answered: a PIN may go so */
+    jpki_sfi_known sfi[JPKI_SFI_FORMS];   /* per command form */
     uint16_t head_fid;          /* certificate EF whose first chunk is in head (0: none) */
     size_t head_len;
     uint8_t head[JPKI_CERT_HEAD_LEN];

@@ -66,7 +66,8 @@ static inline void expect_cert_chunks(jpki_transport *t, size_t total)
 static inline void fresh(jpki_card *card, jpki_transport *t)
 {
     jpki_card_init(card, t);
-    card->no_sfi = true;
+    for (int form = 0; form < JPKI_SFI_FORMS; form++)
+        card->sfi[form] = JPKI_SFI_REFUSED;
 }
 
 #endif

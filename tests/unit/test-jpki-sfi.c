@@ -11,6 +11,14 @@ static void fresh_sfi(jpki_card *card, jpki_transport *t)
     jpki_card_init(card, t);
 }
 
+/* What the card layer knows of each SFI form. */
+static bool sfi_all(const jpki_card *card, jpki_sfi_known read, jpki_sfi_known sign,
+                    jpki_sfi_known verify)
+{
+    return card->sfi[JPKI_SFI_READ] == read && card->sfi[JPKI_SFI_SIGN] == sign &&
+           card->sfi[JPKI_SFI_VERIFY] == verify;
+}
+
 static void expect_bytes_resp(jpki_transport *t, const char *cmd_hex, const uint8_t *data,
                               size_t n, uint16_t sw)
 {
@@ -39,7 +47,8 @@ static void test_sfi_identify(void)
 
     make_cert(hdr, 4, 1583);
     fresh_sfi(&card, t);
-    ok(!card.no_sfi && !card.sfi_verify_ok && card.head_fid == 0, "init: SFI to be tried");
+    ok(sfi_all(&card, JPKI_SFI_UNTRIED, JPKI_SFI_UNTRIED, JPKI_SFI_UNTRIED) && card.head_fid == 0,
+       "init: every SFI form to be tried");
     script_expect(t, SELECT_AP, "90 00");
     script_expect(t, "00 B0 86 00 20", TOKEN2 " 90 00");
     script_expect(t, "00 20 00 98", "63 C3");
@@ -56,8 +65,9 @@ static void test_sfi_identify(void)
            card.head_len == 256 && memcmp(card.head, cert, 256) == 0,
        "first chunk of the auth certificate by SFI, kept");
     is_ulong(card.apdu_count, 5, "identification: 5 APDUs");
-    ok(script_done(t) && card.sfi_verify_ok && !card.no_sfi && card.current_ef == 0x000A,
-       "exact sequence; VERIFY by SFI known to work; EF 000A current");
+    ok(script_done(t) && sfi_all(&card, JPKI_SFI_TAKEN, JPKI_SFI_UNTRIED, JPKI_SFI_TAKEN) &&
+           card.current_ef == 0x000A,
+       "exact sequence; READ and VERIFY by SFI known to work; EF 000A current");
     ok(jpki_read_cert_head(&card, JPKI_EF_SIGN_CERT) == JPKI_E_BAD_ARG,
        "the sign certificate's head is never kept");
 
@@ -111,11 +121,9 @@ static void test_sfi_fallback(void)
 {
     jpki_transport *t = script_new();
     jpki_card card;
-    jpki_token_info info;
     int tries = 0;
     uint8_t cmd[41], resp[258], sig[256];
-    size_t sig_len = 0, got = 0;
-    uint8_t buf[8];
+    size_t sig_len = 0;
 
     for (size_t i = 0; i < 256; i++)
         resp[i] = (uint8_t)i;
@@ -124,7 +132,7 @@ static void test_sfi_fallback(void)
 
     /* VERIFY and sign by SFI after the card answered an empty VERIFY so. */
     fresh_sfi(&card, t);
-    card.sfi_verify_ok = true;
+    card.sfi[JPKI_SFI_VERIFY] = JPKI_SFI_TAKEN;
     script_expect(t, SELECT_AP, "90 00");
     script_expect(t, "00 20 00 98 04 31 32 33 34", "90 00");
     sign_cmd(cmd, 0x97);
@@ -136,7 +144,9 @@ static void test_sfi_fallback(void)
            sig_len == 256,
        "sign by SFI 97");
     is_ulong(card.apdu_count, 3, "SELECT AP, VERIFY, SIGN: 3 APDUs");
-    ok(script_done(t) && card.current_ef == 0, "exact sequence; current EF unknown after SFI");
+    ok(script_done(t) && card.current_ef == 0 &&
+           sfi_all(&card, JPKI_SFI_UNTRIED, JPKI_SFI_TAKEN, JPKI_SFI_TAKEN),
+       "exact sequence; current EF unknown after SFI; sign by SFI known to work");
 
     /* Not known yet whether VERIFY by SFI works: the PIN goes the old way. */
     fresh_sfi(&card, t);
@@ -144,46 +154,128 @@ static void test_sfi_fallback(void)
     script_expect(t, "00 A4 02 0C 02 00 1B", "90 00");
     script_expect(t, "00 20 00 80 06 41 42 43 31 32 33", "90 00");
     ok(jpki_verify_pin(&card, JPKI_ROLE_SIGN, (const uint8_t *)"ABC123", 6, &tries) == JPKI_OK &&
-           script_done(t),
+           script_done(t) && card.sfi[JPKI_SFI_VERIFY] == JPKI_SFI_UNTRIED,
        "PIN by SFI only after an empty VERIFY by SFI was answered");
 
-    /* A PIN VERIFY by SFI refused: not resent in the other form. */
+    /* A PIN VERIFY by SFI refused: not resent in the other form; only
+     * VERIFY by SFI is given up. */
     fresh_sfi(&card, t);
-    card.sfi_verify_ok = true;
+    card.sfi[JPKI_SFI_VERIFY] = JPKI_SFI_TAKEN;
     script_expect(t, SELECT_AP, "90 00");
     script_expect(t, "00 20 00 98 04 31 32 33 34", "6A 86");
     ok(jpki_verify_pin(&card, JPKI_ROLE_AUTH, (const uint8_t *)"1234", 4, &tries) ==
                JPKI_E_WRONG_PARAMS &&
            !card.verified[JPKI_ROLE_AUTH],
        "VERIFY by SFI refused -> its status, not verified");
-    ok(script_done(t) && card.no_sfi, "exactly one VERIFY; no SFI from now on");
+    ok(script_done(t) && sfi_all(&card, JPKI_SFI_UNTRIED, JPKI_SFI_UNTRIED, JPKI_SFI_REFUSED),
+       "exactly one VERIFY; VERIFY by SFI no longer used, READ and sign by SFI still tried");
+    script_expect(t, "00 A4 02 0C 02 00 18", "90 00");
+    script_expect(t, "00 20 00 80", "63 C3");
+    script_expect(t, "00 20 00 80 04 31 32 33 34", "90 00");
+    ok(jpki_pin_status(&card, JPKI_ROLE_AUTH, &tries) == JPKI_OK && tries == 3 &&
+           jpki_verify_pin(&card, JPKI_ROLE_AUTH, (const uint8_t *)"1234", 4, &tries) ==
+               JPKI_OK &&
+           script_done(t),
+       "next login: SELECT EF once, then the empty VERIFY and the PIN by P2 80");
+    script_free(t);
+}
 
-    /* READ BINARY by SFI refused: SELECT EF + READ, remembered. */
+/* Each form learned on its own: a card that refuses READ BINARY by SFI
+ * still gets VERIFY and sign by SFI, and so on; what is learned survives
+ * jpki_card_forget_selection. */
+static void test_sfi_per_form(void)
+{
+    jpki_transport *t = script_new();
+    jpki_card card;
+    jpki_token_info info;
+    int tries = 0;
+    uint8_t cmd[41], resp[258], sig[256], buf[8];
+    size_t sig_len = 0, got = 0;
+
+    for (size_t i = 0; i < 256; i++)
+        resp[i] = (uint8_t)(255 - i);
+    resp[256] = 0x90;
+    resp[257] = 0x00;
+
+    /* READ BINARY by SFI refused: SELECT EF + READ, remembered; VERIFY by
+     * SFI still tried, and taken. */
     fresh_sfi(&card, t);
     script_expect(t, SELECT_AP, "90 00");
     script_expect(t, "00 B0 86 00 20", "6A 86");
     script_expect(t, "00 A4 02 0C 02 00 06", "90 00");
     script_expect(t, "00 B0 00 00 20", TOKEN2 " 90 00");
-    script_expect(t, "00 A4 02 0C 02 00 18", "90 00");
-    script_expect(t, "00 20 00 80", "63 C3");
+    script_expect(t, "00 20 00 98", "63 C3");
     ok(jpki_read_token_info(&card, &info) == JPKI_OK && strcmp(info.name, "JPKIAPICCTOKEN2") == 0,
        "6A86 to READ BINARY by SFI: SELECT EF + READ");
-    ok(card.no_sfi, "card remembered as without SFI");
     ok(jpki_pin_status(&card, JPKI_ROLE_AUTH, &tries) == JPKI_OK && tries == 3 && script_done(t),
-       "then no SFI form is tried at all");
+       "VERIFY by SFI still tried after READ by SFI was refused");
+    ok(sfi_all(&card, JPKI_SFI_REFUSED, JPKI_SFI_UNTRIED, JPKI_SFI_TAKEN),
+       "READ by SFI refused, VERIFY by SFI taken");
+    jpki_card_forget_selection(&card);
+    script_expect(t, SELECT_AP, "90 00");
+    script_expect(t, "00 A4 02 0C 02 00 06", "90 00");
+    script_expect(t, "00 B0 00 00 20", TOKEN2 " 90 00");
+    ok(jpki_read_token_info(&card, &info) == JPKI_OK && script_done(t) &&
+           sfi_all(&card, JPKI_SFI_REFUSED, JPKI_SFI_UNTRIED, JPKI_SFI_TAKEN),
+       "a new transaction: READ by SFI not tried again");
 
-    /* Empty VERIFY by SFI refused (6D00): SELECT EF + 00 20 00 80. */
+    /* VERIFY by SFI refused (6A86, the vcard's --no-sfi-verify): the empty
+     * VERIFY falls back, the PIN then goes by P2 80 without a second
+     * SELECT EF, and READ and sign by SFI go on. */
     fresh_sfi(&card, t);
     script_expect(t, SELECT_AP, "90 00");
-    script_expect(t, "00 20 00 98", "6D 00");
+    script_expect(t, "00 B0 86 00 20", TOKEN2 " 90 00");
+    script_expect(t, "00 20 00 9B", "6A 86");
+    script_expect(t, "00 A4 02 0C 02 00 1B", "90 00");
+    script_expect(t, "00 20 00 80", "63 C5");
+    script_expect(t, "00 20 00 80 06 41 42 43 31 32 33", "90 00");
+    sign_cmd(cmd, 0x9A);
+    script_expect_bytes(t, cmd, sizeof cmd, resp, sizeof resp);
+    ok(jpki_read_token_info(&card, &info) == JPKI_OK, "READ by SFI");
+    ok(jpki_pin_status(&card, JPKI_ROLE_SIGN, &tries) == JPKI_OK && tries == 5,
+       "empty VERIFY by SFI refused: SELECT EF + 00 20 00 80");
+    ok(jpki_verify_pin(&card, JPKI_ROLE_SIGN, (const uint8_t *)"ABC123", 6, &tries) == JPKI_OK &&
+           card.verified[JPKI_ROLE_SIGN],
+       "PIN by P2 80 on the EF the empty VERIFY selected");
+    ok(jpki_sign(&card, JPKI_ROLE_SIGN, cmd + 5, 35, sig, sizeof sig, &sig_len) == JPKI_OK &&
+           sig_len == 256 && memcmp(sig, resp, 256) == 0,
+       "sign by SFI 9A still used");
+    is_ulong(card.apdu_count, 7, "7 APDUs");
+    ok(script_done(t) && sfi_all(&card, JPKI_SFI_TAKEN, JPKI_SFI_TAKEN, JPKI_SFI_REFUSED),
+       "exact sequence; only VERIFY by SFI given up");
+    /* Kept across transactions: VERIFY by SFI is not tried again, READ by
+     * SFI still is. */
+    jpki_card_forget_selection(&card);
+    script_expect(t, SELECT_AP, "90 00");
     script_expect(t, "00 A4 02 0C 02 00 18", "90 00");
-    script_expect(t, "00 20 00 80", "63 C2");
-    ok(jpki_pin_status(&card, JPKI_ROLE_AUTH, &tries) == JPKI_OK && tries == 2 &&
-           card.no_sfi && !card.sfi_verify_ok && script_done(t),
-       "6D00 to the empty VERIFY by SFI: fallback, remembered");
+    script_expect(t, "00 20 00 80", "63 C3");
+    script_expect(t, "00 B0 86 00 08", "4A 504B 4941 5049 43 90 00");
+    ok(jpki_pin_status(&card, JPKI_ROLE_AUTH, &tries) == JPKI_OK && tries == 3,
+       "next transaction: empty VERIFY by SELECT EF at once");
+    ok(jpki_read_binary(&card, JPKI_EF_TOKEN_INFO, 0, buf, sizeof buf, &got) == JPKI_OK &&
+           got == 8 && memcmp(buf, "JPKIAPIC", 8) == 0 && script_done(t),
+       "and READ BINARY by SFI");
 
-    /* Sign by SFI refused (6E00): SELECT key EF + P2 80. */
+    /* Empty VERIFY by SFI refused with 6A88 (ISO: reference not found) or
+     * 6D00: the same fallback, only VERIFY by SFI given up. */
+    static const char *const refusals[] = { "6A 88", "6D 00" };
+    for (size_t i = 0; i < 2; i++) {
+        fresh_sfi(&card, t);
+        card.sfi[JPKI_SFI_READ] = JPKI_SFI_TAKEN;
+        script_expect(t, SELECT_AP, "90 00");
+        script_expect(t, "00 20 00 98", refusals[i]);
+        script_expect(t, "00 A4 02 0C 02 00 18", "90 00");
+        script_expect(t, "00 20 00 80", "63 C2");
+        ok(jpki_pin_status(&card, JPKI_ROLE_AUTH, &tries) == JPKI_OK && tries == 2 &&
+               sfi_all(&card, JPKI_SFI_TAKEN, JPKI_SFI_UNTRIED, JPKI_SFI_REFUSED) &&
+               script_done(t),
+           "%s to the empty VERIFY by SFI: fallback, remembered for VERIFY only", refusals[i]);
+    }
+
+    /* Sign by SFI refused (6E00): SELECT key EF + P2 80, remembered for
+     * signing only. */
     fresh_sfi(&card, t);
+    card.sfi[JPKI_SFI_VERIFY] = JPKI_SFI_TAKEN;
     card.ap_selected = true;
     card.verified[JPKI_ROLE_SIGN] = true;
     sign_cmd(cmd, 0x9A);
@@ -192,24 +284,27 @@ static void test_sfi_fallback(void)
     sign_cmd(cmd, 0x80);
     script_expect_bytes(t, cmd, sizeof cmd, resp, sizeof resp);
     ok(jpki_sign(&card, JPKI_ROLE_SIGN, cmd + 5, 35, sig, sizeof sig, &sig_len) == JPKI_OK &&
-           sig_len == 256 && card.no_sfi && script_done(t),
-       "6E00 to sign by SFI: SELECT 001A + 80 2A 00 80, remembered");
-
-    /* A missing EF answers 6A82 both ways: that says nothing about SFI. */
-    fresh_sfi(&card, t);
-    card.ap_selected = true;
+           sig_len == 256 && script_done(t),
+       "6E00 to sign by SFI: SELECT 001A + 80 2A 00 80");
+    ok(sfi_all(&card, JPKI_SFI_UNTRIED, JPKI_SFI_REFUSED, JPKI_SFI_TAKEN),
+       "sign by SFI given up; READ and VERIFY by SFI kept");
+    script_expect(t, "00 20 00 9B", "63 C5");
     script_expect(t, "00 B0 81 00 08", "6A 82");
     script_expect(t, "00 A4 02 0C 02 00 01", "6A 82");
+    ok(jpki_pin_status(&card, JPKI_ROLE_SIGN, &tries) == JPKI_OK && tries == 5,
+       "empty VERIFY still by SFI");
+
+    /* A missing EF answers 6A82 both ways: that says nothing about SFI. */
     ok(jpki_read_binary(&card, JPKI_EF_SIGN_CERT, 0, buf, sizeof buf, &got) ==
                JPKI_E_FILE_NOT_FOUND &&
-           !card.no_sfi && script_done(t),
-       "missing EF: FILE_NOT_FOUND, SFI still used");
+           card.sfi[JPKI_SFI_READ] == JPKI_SFI_UNTRIED && script_done(t),
+       "missing EF: FILE_NOT_FOUND, READ by SFI still to be tried");
 
     /* 6982 to a read by SFI is about the file, not the form. */
     script_expect(t, "00 B0 81 00 08", "69 82");
     ok(jpki_read_binary(&card, JPKI_EF_SIGN_CERT, 0, buf, sizeof buf, &got) ==
                JPKI_E_SECURITY_STATUS &&
-           !card.no_sfi && script_done(t),
+           card.sfi[JPKI_SFI_READ] == JPKI_SFI_UNTRIED && script_done(t),
        "6982 to a read by SFI: no fallback");
     script_free(t);
 }
@@ -415,6 +510,7 @@ int main(void)
 {
     test_sfi_identify();
     test_sfi_fallback();
+    test_sfi_per_form();
     test_issuer_serial();
     test_disk_cache();
     return done_testing();

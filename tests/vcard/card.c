@@ -304,6 +304,10 @@ static uint16_t resolve_pin(struct card *c, uint8_t p2, struct pin_ref *r)
         if (ef_kind(fid) != EF_PIN)
             return SW_NO_CURRENT_EF;
     } else if ((p2 & 0xE0) == 0x80) {
+        /* A card that knows no short reference in P2: "incorrect P1-P2",
+         * as the protocol notes expect (§4.1, §11). */
+        if (c->cfg.no_sfi_verify)
+            return SW_WRONG_P1P2;
         fid = p2 & 0x1F;
         if (!c->ap_selected || ef_kind(fid) != EF_PIN)
             return SW_NOT_FOUND;

@@ -24,6 +24,7 @@ struct card_config {
     bool no_sign_cert;      /* EF 0001 and 001A absent */
     const char *text_pin;   /* text-assistance AP PIN for a new state (NULL: 1234) */
     uint16_t past_end_sw;   /* READ at/after the end of an EF; 0 = 6B00 */
+    bool no_sfi_verify;     /* VERIFY / CHANGE REFERENCE DATA by SFI answer 6A86 */
 };
 
 struct card {

@@ -24,7 +24,8 @@ static const uint8_t atr_short[] = {0x3B, 0xE0, 0x00, 0xFF, 0x81, 0x31, 0xFE, 0x
 enum {
     OPT_STATE = 256, OPT_HOST, OPT_PORT, OPT_AUTH_PIN, OPT_SIGN_PIN, OPT_APDU_LOG, OPT_LATENCY,
     OPT_BYTE_US, OPT_SIGN_MS, OPT_MAX_READ, OPT_NO_EXTENDED, OPT_TOKEN, OPT_NO_SIGN_CERT,
-    OPT_RESET_PINS, OPT_INIT_ONLY, OPT_FAULT, OPT_PAST_END_SW, OPT_TEXT_PIN, OPT_HELP,
+    OPT_RESET_PINS, OPT_INIT_ONLY, OPT_FAULT, OPT_PAST_END_SW, OPT_TEXT_PIN, OPT_NO_SFI_VERIFY,
+    OPT_HELP,
 };
 
 static const struct option long_options[] = {
@@ -46,6 +47,7 @@ static const struct option long_options[] = {
     {"fault", required_argument, NULL, OPT_FAULT},
     {"past-end-sw", required_argument, NULL, OPT_PAST_END_SW},
     {"text-pin", required_argument, NULL, OPT_TEXT_PIN},
+    {"no-sfi-verify", no_argument, NULL, OPT_NO_SFI_VERIFY},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -57,8 +59,9 @@ static void usage(FILE *f)
             "         [--sign-pin PIN] [--apdu-log FILE] [--latency-ms N] [--byte-us N]\n"
             "         [--sign-ms N] [--max-read N] [--no-extended] [--token NAME]\n"
             "         [--no-sign-cert] [--reset-pins] [--init-only] [--fault NAME]\n"
-            "         [--past-end-sw HEX] [--text-pin PIN]\n"
+            "         [--past-end-sw HEX] [--text-pin PIN] [--no-sfi-verify]\n"
             "  --text-pin: 4 digits for a new text-assistance AP state (default 1234)\n"
+            "  --no-sfi-verify: VERIFY by SFI (P2 98/9B) answers 6A86\n"
             "  --token: card|juki|android|iphone or a literal EF 0006 name\n"
             "  --fault: truncate-read, oversize-read, sw-61xx, sw-6cxx, bad-sw,\n"
             "           short-response, disconnect-after=N\n"
@@ -204,6 +207,7 @@ int main(int argc, char **argv)
             }
             cfg.text_pin = optarg;
             break;
+        case OPT_NO_SFI_VERIFY: cfg.no_sfi_verify = true; break;
         case OPT_HELP: usage(stdout); return 0;
         default: usage(stderr); return 2;
         }

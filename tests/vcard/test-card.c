@@ -353,6 +353,21 @@ static void test_misc(void)
     select_ef(0x0008);
     tx("00 B0 00 00 03");
     ok(resp[0] == 0x00 && resp[1] == 0x8F, "--no-sign-cert: EF 0008 byte 0 = 00");
+
+    /* --no-sfi-verify: VERIFY by SFI refused, no try spent; the other SFI
+     * forms still taken. */
+    cfg = (struct card_config){.extended = true, .no_sfi_verify = true};
+    card_init(&card, &cfg, &pki, &st);
+    unsigned tries = st.auth_tries;
+    tx(SELECT_AP);
+    is_ulong(tx("00 20 00 98"), 0x6A86, "--no-sfi-verify: empty VERIFY by SFI 6A86");
+    is_ulong(tx("00 20 00 9B 06 41 42 43 31 32 33"), 0x6A86, "--no-sfi-verify: PIN by SFI 6A86");
+    is_ulong(tx("00 20 00 98 04 30 30 30 30"), 0x6A86, "--no-sfi-verify: auth PIN by SFI 6A86");
+    ok(st.auth_tries == tries && !card.sign_verified, "--no-sfi-verify: nothing spent or verified");
+    select_ef(0x0018);
+    is_ulong(tx("00 20 00 80"), 0x63C0 | tries, "--no-sfi-verify: P2 80 still answers");
+    is_ulong(tx("00 B0 8A 00 04"), 0x9000, "--no-sfi-verify: READ BINARY by SFI taken");
+    is_ulong(tx("80 2A 00 97 01 00 00"), 0x6982, "--no-sfi-verify: sign by SFI finds the key");
 }
 
 static void cleanup(void)
