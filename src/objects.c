@@ -45,9 +45,20 @@ static CK_RV cert_get(void *ctx, uint16_t fid, const uint8_t **der, size_t *der_
     return jpki_reader_cert(s->reader, fid, der, der_len);
 }
 
+/* The key of the object's certificate without a PIN (slot.h). */
+static CK_RV key_get(void *ctx, uint16_t fid, jpki_key_info *key)
+{
+    jpki_session *s = ctx;
+    const jpki_card_profile *p = jpki_card_profile_of(&s->reader->card);
+    for (int role = 0; role < JPKI_ROLES; role++)
+        if (p->role[role].cert_ef == fid)
+            return jpki_reader_key(s->reader, (jpki_role)role, key);
+    return CKR_GENERAL_ERROR;   /* CA certificates carry no key of the token */
+}
+
 jpki_cert_source jpki_session_cert_source(jpki_session *s)
 {
-    jpki_cert_source src = { cert_get, s };
+    jpki_cert_source src = { cert_get, key_get, s };
     return src;
 }
 

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include "pkcs11-v3.h"
 #include "jpki.h"
+#include "mech.h"
 
 /* Every object a JPKI card can show. */
 typedef enum jpki_object_id {
@@ -53,6 +54,10 @@ size_t jpki_token_objects(jpki_role token, bool logged_in, jpki_object_id *out);
  * card: CKR_OBJECT_HANDLE_INVALID / not present). */
 typedef struct jpki_cert_source {
     CK_RV (*get)(void *ctx, uint16_t fid, const uint8_t **der, size_t *der_len);
+    /* The type and size of the key of the certificate in EF fid, as far as
+     * they are known without a PIN (the sign key's from the auth
+     * certificate until its own is read). NULL: from get. */
+    CK_RV (*key)(void *ctx, uint16_t fid, jpki_key_info *key);
     void *ctx;
 } jpki_cert_source;
 

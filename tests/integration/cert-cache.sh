@@ -46,8 +46,8 @@ cold_card
 p11 --slot-index 0 -O > "$W/O2.txt" 2>&1
 tap_ok "the same objects from a warm cache" diff -u "$W/O1.txt" "$W/O2.txt"
 warm_apdus=$(apdus)
-tap_is "$warm_apdus" 5 "warm: 5 APDUs, identification only (cold: $cold_apdus)"
-tap_is "$(reads)" 2 "warm: only identification's two READ BINARYs (EF 0006, the auth certificate's first chunk)"
+tap_is "$warm_apdus" 6 "warm: 6 APDUs, identification only (cold: $cold_apdus)"
+tap_is "$(reads)" 3 "warm: only identification's three READ BINARYs (EF 0006, EF 0008, the auth certificate's first chunk)"
 cold_card
 p11 --slot-index 0 --read-object --type cert --id 01 -o "$W/auth-read.der" >/dev/null 2>&1
 tap_ok "the auth certificate read from a warm cache is the card's" cmp "$W/auth-read.der" "$W/auth-cert.der"
@@ -56,7 +56,7 @@ ssh-keygen -D "$JPKI_MODULE" > "$W/ssh.txt" 2>/dev/null
 card_pubkey auth > "$W/auth-pub.pem"
 ssh-keygen -i -m PKCS8 -f "$W/auth-pub.pem" > "$W/auth.ssh"
 tap_ok "ssh-keygen -D from a warm cache lists the card's auth key" grep -qF "$(cut -d' ' -f2 "$W/auth.ssh")" "$W/ssh.txt"
-tap_is "$(reads)" 2 "ssh-keygen -D warm: no certificate read"
+tap_is "$(reads)" 3 "ssh-keygen -D warm: no certificate read"
 
 # --- the sign certificate never reaches the disk -------------------------
 cold_card

@@ -100,7 +100,7 @@ static CK_RV test_get(void *ctx, uint16_t fid, const uint8_t **der, size_t *der_
 }
 
 static test_source tsrc;
-static jpki_cert_source src = {test_get, &tsrc};
+static jpki_cert_source src = {test_get, NULL, &tsrc};
 
 static void source_reset(void)
 {
@@ -600,8 +600,18 @@ static void test_source_errors(void)
     /* Certificates that are no good. */
     source_reset();
     tsrc.auth = &ec_cert;
-    is_ulong(get1(JPKI_OBJ_AUTH_PUBKEY, CKA_MODULUS), CKR_DEVICE_ERROR, "EC key: device error");
+    /* A key the module cannot drive: its certificate is shown, its key
+     * says what it is and offers no mechanism. */
+    is_ulong(get1(JPKI_OBJ_AUTH_PUBKEY, CKA_MODULUS), CKR_ATTRIBUTE_TYPE_INVALID,
+             "EC key: no modulus");
     is_ulong(get1(JPKI_OBJ_AUTH_CERT, CKA_LABEL), CKR_OK, "EC key: static attributes fine");
+    ok(get1(JPKI_OBJ_AUTH_CERT, CKA_VALUE) == CKR_OK && buf_len == ec_cert.len &&
+           memcmp(buf, ec_cert.der, ec_cert.len) == 0,
+       "EC key: the certificate is shown");
+    check_ulong(JPKI_OBJ_AUTH_PUBKEY, CKA_KEY_TYPE, CKK_EC);
+    check_ulong(JPKI_OBJ_AUTH_KEY, CKA_KEY_TYPE, CKK_EC);
+    ok(get1(JPKI_OBJ_AUTH_KEY, CKA_ALLOWED_MECHANISMS) == CKR_OK && buf_len == 0,
+       "EC key: no allowed mechanism");
     {
         test_cert junk = {(uint8_t *)"\x30\x03\x02\x01\x00", 5, NULL};
         test_cert cut = {card_cert.der, card_cert.len - 20, NULL};
