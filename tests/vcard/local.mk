@@ -3,7 +3,8 @@ noinst_PROGRAMS += tests/vcard/jpki-vcard
 tests_vcard_jpki_vcard_SOURCES = \
 	tests/vcard/main.c \
 	tests/vcard/vpcd.c tests/vcard/vpcd.h \
-	tests/vcard/card.c tests/vcard/card.h \
+	tests/vcard/card.c tests/vcard/card.h tests/vcard/sw.h \
+	tests/vcard/sign.c tests/vcard/sign.h \
 	tests/vcard/text_ap.c tests/vcard/text_ap.h \
 	tests/vcard/pki.c tests/vcard/pki.h \
 	tests/vcard/state.c tests/vcard/state.h
@@ -11,7 +12,8 @@ tests_vcard_jpki_vcard_LDADD = $(CRYPTO_LIBS)
 
 check_PROGRAMS += tests/vcard/test-card
 tests_vcard_test_card_SOURCES = tests/vcard/test-card.c \
-	tests/vcard/card.c tests/vcard/card.h \
+	tests/vcard/card.c tests/vcard/card.h tests/vcard/sw.h \
+	tests/vcard/sign.c tests/vcard/sign.h \
 	tests/vcard/text_ap.c tests/vcard/text_ap.h \
 	tests/vcard/pki.c tests/vcard/pki.h \
 	tests/vcard/state.c tests/vcard/state.h
