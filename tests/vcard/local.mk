@@ -19,3 +19,7 @@ tests_vcard_test_card_SOURCES = tests/vcard/test-card.c \
 	tests/vcard/state.c tests/vcard/state.h
 tests_vcard_test_card_LDADD = $(CRYPTO_LIBS)
 TESTS += tests/vcard/test-card
+
+# The variants behind a real pcscd (rig), through PC/SC.
+TESTS += tests/vcard/variants.sh
+dist_check_SCRIPTS += tests/vcard/variants.sh
