@@ -312,7 +312,7 @@ static void serve(struct card *c, const struct vpcd_options *o, int fd, unsigned
                  resp_len >= 2 ? resp[resp_len - 2] : 0, resp[resp_len - 1]);
         delay = (unsigned long long)o->latency_ms * 1000 +
                 (unsigned long long)o->byte_us * (len + resp_len);
-        if (a.ins == 0x2A && resp_len == 258)
+        if (a.ins == 0x2A && resp_len >= 258)   /* a signature, or its first part */
             delay += (unsigned long long)o->sign_ms * 1000;
         if (delay)
             sleep_us(delay);
