@@ -314,8 +314,11 @@ static jpki_status read_first(jpki_card *card, uint16_t fid, size_t offset, uint
         card->current_ef = fid;
         note_sfi_taken(card, JPKI_SFI_READ);
     }
-    if (sw == 0 || !sw_sfi_refused(sw))
-        return st;    /* an answer about the file (or no answer): not about the form */
+    /* An answer about the file (or no answer), not about the form: also a
+     * missing EF (6A 82) on a card that already took READ by SFI. */
+    if (sw == 0 || !sw_sfi_refused(sw) ||
+        (sw == 0x6A82 && card->sfi[JPKI_SFI_READ] == JPKI_SFI_TAKEN))
+        return st;
     st = jpki_select_ef(card, fid);
     if (st != JPKI_OK)
         return st;

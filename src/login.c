@@ -30,9 +30,11 @@ CK_RV jpki_login(jpki_session *s, CK_USER_TYPE user, const CK_UTF8CHAR *pin, CK_
     rv = jpki_pin_check(s->role, pin, pin_len, buf, &len);
     if (rv != CKR_OK)
         goto out;
-    if (user == CKU_USER)
+    if (user == CKU_USER) {
         rv = jpki_ts_login(s->reader, s->role, buf, len);
-    else
+        if (rv == CKR_OK)
+            jpki_reader_cert_at_login(s->reader, s->role);
+    } else
         rv = jpki_ts_login_context(s->reader, s->role, buf, len, &s->context_pin);
     if (user == CKU_CONTEXT_SPECIFIC)
         s->context_login = rv == CKR_OK;

@@ -23,7 +23,7 @@ CK_RV jpki_object_resolve(const jpki_session *s, CK_OBJECT_HANDLE handle, bool v
         return CKR_OBJECT_HANDLE_INVALID;
     jpki_object_id candidate = (jpki_object_id)(low - 1);
     jpki_object_id list[JPKI_OBJ_COUNT];
-    size_t n = jpki_token_objects(s->role, !visible_only || jpki_session_logged_in(s), list);
+    size_t n = jpki_token_objects(jpki_card_profile_of(&s->reader->card), s->role, !visible_only || jpki_session_logged_in(s), list);
     for (size_t i = 0; i < n; i++) {
         if (list[i] == candidate) {
             *id = candidate;
@@ -67,7 +67,8 @@ CK_RV jpki_find_init(jpki_session *s, const CK_ATTRIBUTE *tmpl, CK_ULONG count)
     if (s->op != JPKI_OP_NONE)
         return CKR_OPERATION_ACTIVE;
     jpki_object_id list[JPKI_OBJ_COUNT];
-    size_t n = jpki_token_objects(s->role, jpki_session_logged_in(s), list);
+    size_t n = jpki_token_objects(jpki_card_profile_of(&s->reader->card), s->role,
+                                  jpki_session_logged_in(s), list);
     jpki_cert_source src = jpki_session_cert_source(s);
     s->found_count = s->found_pos = 0;
     for (size_t i = 0; i < n; i++) {

@@ -564,7 +564,8 @@ bool jpki_reader_has_token(const jpki_reader *r, jpki_role role)
 }
 
 /* The auth key, from its certificate: in memory, or read now unless the
- * token wants the PIN for it first. */
+ * token wants the PIN for it first (a read here would SELECT the AP and
+ * end the login's verified state). */
 static CK_RV auth_key(jpki_reader *r, jpki_key_info *key)
 {
     const jpki_role_profile *rp = &jpki_card_profile_of(&r->card)->role[JPKI_ROLE_AUTH];
@@ -572,8 +573,8 @@ static CK_RV auth_key(jpki_reader *r, jpki_key_info *key)
     size_t len = 0;
     CK_RV rv = CKR_OK;
     der = jpki_reader_cached_cert(r, rp->cert_ef, &len);
-    if (der == NULL && rp->cert_needs_pin && !jpki_ts_logged_in(r, JPKI_ROLE_AUTH))
-        return CKR_OK;   /* unknown for now */
+    if (der == NULL && rp->cert_needs_pin)
+        return CKR_OK;   /* unknown until the login reads it (jpki_reader_cert_at_login) */
     if (der == NULL)
         rv = jpki_reader_cert(r, rp->cert_ef, &der, &len);
     if (rv == CKR_DEVICE_REMOVED || rv == CKR_HOST_MEMORY)
@@ -621,4 +622,27 @@ CK_RV jpki_reader_key(jpki_reader *r, jpki_role role, jpki_key_info *key)
         return CKR_OK;
     }
     return auth_key(r, key);
+}
+
+void jpki_reader_cert_at_login(jpki_reader *r, jpki_role role)
+{
+    const jpki_role_profile *rp = &jpki_card_profile_of(&r->card)->role[role];
+    size_t len = 0;
+    bool reset = false;
+    /* The sign certificate has its own way (token_state.c): the sign key
+     * is never left verified between transactions. */
+    if (role != JPKI_ROLE_AUTH || !rp->cert_needs_pin ||
+        jpki_reader_cached_cert(r, rp->cert_ef, &len) != NULL)
+        return;
+    jpki_status st = jpki_reader_begin(r, &reset);
+    if (st != JPKI_OK)
+        return;
+    /* No SELECT of the AP: it would end the verified state the login left;
+     * a card that lost it answers 69 82 and the certificate stays unread. */
+    if (!reset && jpki_card_verified(&r->card, role))
+        st = jpki_reader_cert_tx(r, rp->cert_ef);
+    jpki_reader_end(r);
+    if (st != JPKI_OK)
+        jpki_log(JPKI_LOG_CALL, "reader %zu: certificate after login: %s", r->index,
+                 jpki_status_name(st));
 }

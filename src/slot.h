@@ -123,6 +123,11 @@ bool jpki_reader_has_token(const jpki_reader *r, jpki_role role);
  * in memory, else the auth key when known, else RSA of unknown size (bits
  * 0). CKR_DEVICE_REMOVED when the card went away. */
 CK_RV jpki_reader_key(jpki_reader *r, jpki_role role, jpki_key_info *key);
+/* Right after C_Login(CKU_USER): a token whose certificate for the role
+ * answers only after its PIN (Android's auth certificate) has it read now,
+ * while the login's VERIFY still holds, so that the objects computed from
+ * it are complete. Nothing for other tokens. */
+void jpki_reader_cert_at_login(jpki_reader *r, jpki_role role);
 /* C_GetMechanismList / C_GetMechanismInfo of a slot: the mechanisms of its
  * token's key (none for a key the module cannot drive), with its size. */
 CK_RV jpki_slot_mech_list(CK_SLOT_ID id, CK_MECHANISM_TYPE *list, CK_ULONG *count);

@@ -520,20 +520,38 @@ const jpki_object_def *jpki_object_def_get(jpki_object_id id)
     return &objects[id];
 }
 
-size_t jpki_token_objects(jpki_role token, bool logged_in, jpki_object_id *out)
+/* Whether an object's certificate is one the token gives only after a PIN. */
+static bool cert_needs_pin(const jpki_object_def *def, const jpki_card_profile *p)
 {
+    for (int role = 0; role < JPKI_ROLES; role++)
+        if (def->cert_fid != 0 && def->cert_fid == p->role[role].cert_ef &&
+            p->role[role].cert_needs_pin)
+            return true;
+    return false;
+}
+
+size_t jpki_token_objects(const jpki_card_profile *profile, jpki_role token, bool logged_in,
+                          jpki_object_id *out)
+{
+    const jpki_card_profile *p = profile != NULL ? profile : jpki_profile_default();
+    bool auth_public = !p->role[JPKI_ROLE_AUTH].cert_needs_pin;
     size_t n = 0;
 
     if (out == NULL)
         return 0;
     /* Two passes keep public objects first: a handle list that only grows
      * at the end when the user logs in. */
-    for (size_t i = 0; i < JPKI_OBJ_COUNT; i++)
-        if (objects[i].token == token && !objects[i].is_private)
-            out[n++] = objects[i].id;
+    for (size_t i = 0; i < JPKI_OBJ_COUNT; i++) {
+        const jpki_object_def *d = &objects[i];
+        if (d->token != token || d->is_private || cert_needs_pin(d, p))
+            continue;
+        if (d->klass == CKO_PROFILE && !auth_public)
+            continue;
+        out[n++] = d->id;
+    }
     if (logged_in)
         for (size_t i = 0; i < JPKI_OBJ_COUNT; i++)
-            if (objects[i].token == token && objects[i].is_private)
+            if (objects[i].token == token && (objects[i].is_private || cert_needs_pin(&objects[i], p)))
                 out[n++] = objects[i].id;
     return n;
 }

@@ -43,10 +43,15 @@ typedef struct jpki_object_def {
 
 const jpki_object_def *jpki_object_def_get(jpki_object_id id);
 
-/* The objects a token shows, in a stable order: public ones, then (if
- * logged_in) private ones. Returns how many were written to out (which
- * must hold JPKI_OBJ_COUNT). */
-size_t jpki_token_objects(jpki_role token, bool logged_in, jpki_object_id *out);
+/* The objects a token of the profile's kind (NULL: the default) shows, in
+ * a stable order: those it can answer for without a PIN, then (if
+ * logged_in) the private ones and those computed from a certificate the
+ * token gives only after the PIN (Android's auth certificate). Such a
+ * token has no CKP_PUBLIC_CERTIFICATES_TOKEN profile: NSS must log in to
+ * find its certificate. Returns how many were written to out (which must
+ * hold JPKI_OBJ_COUNT). */
+size_t jpki_token_objects(const jpki_card_profile *profile, jpki_role token, bool logged_in,
+                          jpki_object_id *out);
 
 /* Where certificates come from. get returns CKR_OK with the DER (owned by
  * the source, valid until the card changes), or a CKR_* error (e.g.

@@ -239,20 +239,33 @@ static void test_tables(void)
     }
     ok(jpki_object_def_get(JPKI_OBJ_COUNT) == NULL, "def past the end: NULL");
 
-    n = jpki_token_objects(JPKI_ROLE_AUTH, false, ids);
+    n = jpki_token_objects(NULL, JPKI_ROLE_AUTH, false, ids);
     ok(n == 5 && ids[0] == JPKI_OBJ_AUTH_CERT && ids[1] == JPKI_OBJ_AUTH_PUBKEY &&
            ids[2] == JPKI_OBJ_AUTH_CA && ids[3] == JPKI_OBJ_AUTH_PROFILE &&
            ids[4] == JPKI_OBJ_AUTH_SIGN_CA,
        "auth token, public: cert, public key, CA, profile, sign CA (as OpenSC)");
-    n = jpki_token_objects(JPKI_ROLE_AUTH, true, ids);
+    n = jpki_token_objects(NULL, JPKI_ROLE_AUTH, true, ids);
     ok(n == 6 && ids[0] == JPKI_OBJ_AUTH_CERT && ids[5] == JPKI_OBJ_AUTH_KEY,
        "auth token, logged in: + private key, at the end");
-    n = jpki_token_objects(JPKI_ROLE_SIGN, false, ids);
+    n = jpki_token_objects(NULL, JPKI_ROLE_SIGN, false, ids);
     ok(n == 1 && ids[0] == JPKI_OBJ_SIGN_CA, "sign token, public: CA only");
-    n = jpki_token_objects(JPKI_ROLE_SIGN, true, ids);
+    n = jpki_token_objects(NULL, JPKI_ROLE_SIGN, true, ids);
     ok(n == 4 && ids[0] == JPKI_OBJ_SIGN_CA && ids[1] == JPKI_OBJ_SIGN_CERT &&
            ids[2] == JPKI_OBJ_SIGN_PUBKEY && ids[3] == JPKI_OBJ_SIGN_KEY,
        "sign token, logged in: CA, cert, public key, key");
+    /* Android: the auth certificate needs the PIN; nothing computed from
+     * it, and no public-certificates profile, before the login. */
+    const jpki_card_profile *android = jpki_profile_of_kind(JPKI_TOKEN_ANDROID);
+    n = jpki_token_objects(android, JPKI_ROLE_AUTH, false, ids);
+    ok(n == 2 && ids[0] == JPKI_OBJ_AUTH_CA && ids[1] == JPKI_OBJ_AUTH_SIGN_CA,
+       "Android auth token, public: the CA certificates only");
+    n = jpki_token_objects(android, JPKI_ROLE_AUTH, true, ids);
+    ok(n == 5 && ids[0] == JPKI_OBJ_AUTH_CA && ids[1] == JPKI_OBJ_AUTH_SIGN_CA &&
+           ids[2] == JPKI_OBJ_AUTH_CERT && ids[3] == JPKI_OBJ_AUTH_PUBKEY &&
+           ids[4] == JPKI_OBJ_AUTH_KEY,
+       "Android auth token, logged in: + certificate, public key, key (no profile)");
+    n = jpki_token_objects(jpki_profile_of_kind(JPKI_TOKEN_IPHONE), JPKI_ROLE_AUTH, false, ids);
+    is_ulong(n, 5, "iPhone auth token, public: as a card's");
 
     ok(jpki_object_def_get(JPKI_OBJ_AUTH_CERT)->cert_fid == JPKI_EF_AUTH_CERT &&
            jpki_object_def_get(JPKI_OBJ_AUTH_KEY)->cert_fid == JPKI_EF_AUTH_CERT &&
