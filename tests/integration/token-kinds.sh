@@ -12,6 +12,8 @@ command -v pkcs11-tool >/dev/null || { echo "1..0 # SKIP pkcs11-tool (opensc) is
 AUTH="JPKI (User Authentication PIN)"
 SIGN="JPKI (Digital Signature PIN)"
 p11() { pkcs11-tool --module "$JPKI_MODULE" "$@"; }
+TOOL="${JPKI_TOOL:-$top_builddir/tools/jpki-tool/jpki-tool}"
+status() { LC_ALL=C "$TOOL" status > "$W/status.txt" 2>&1; }
 cold_card() { rig_card_stop && : > "$RIG_APDU_LOG" && rig_card_start; }
 apdus() { grep -c 'INS=' "$RIG_APDU_LOG" || true; }
 pins_sent() { grep -c 'INS=20 .*Lc=[1-9]' "$RIG_APDU_LOG" || true; }
@@ -56,6 +58,8 @@ for bits in 3072 4096; do
     p11 --token-label "$AUTH" -O > "$W/O.txt" 2>&1
     tap_ok "$bits: the public key says $bits bits" grep -q "RSA $bits bits" "$W/O.txt"
     tap_ok "$bits: signatures came through GET RESPONSE" grep -q 'INS=C0' "$RIG_APDU_LOG"
+    status
+    tap_ok "$bits: jpki-tool status shows the key" grep -q "^Auth certificate key: RSA $bits bits$" "$W/status.txt"
 done
 
 # --- no signature certificate ------------------------------------------------
@@ -74,6 +78,12 @@ for ef in "" "--ef0008 absent"; do
     p11 --slot 1 --login --pin ABC123 --sign --id 02 -m SHA256-RSA-PKCS -i "$W/data" \
         -o "$W/sig" > "$W/S.txt" 2>&1
     tap_is "$(pins_sent)" 0 "$what: no password ever sent"
+    status
+    if [ -z "$ef" ]; then
+        tap_ok "$what: jpki-tool status says so" grep -q "(EF 0008): Sign certificate absent" "$W/status.txt"
+    else
+        tap_ok "$what: jpki-tool status: EF 0008 says nothing" grep -q "(EF 0008): not said" "$W/status.txt"
+    fi
     sign "$what" "$AUTH" 1234 01 auth
 done
 
@@ -97,6 +107,10 @@ serial=$(sed -n 's/^ *serial num *: *//p' "$W/L.txt" | head -n 1)
 tap_ok "Android: a serial number ('$serial')" test -n "$serial"
 n=$(apdus)
 tap_ok "Android: -L in at most 8 APDUs ($n)" test "$n" -le 8
+status
+tap_ok "Android: jpki-tool status names it" grep -q "^Card: Android smartphone (JPKIAPGPSETOKEN)" "$W/status.txt"
+tap_ok "Android: status leaves the auth certificate to the PIN" \
+    grep -q "^Auth certificate: not shown (on this token it needs the auth PIN)" "$W/status.txt"
 p11 --token-label "$AUTH" -O > "$W/O.txt" 2>&1
 tap_fails "Android: before login no auth certificate is listed" \
     grep -q "label: *User Authentication Certificate$" "$W/O.txt"
@@ -128,6 +142,9 @@ start ec --auth-key-type ec
 openssl x509 -in "$RIG_CARD_DIR/auth-cert.pem" -outform DER -out "$W/auth.der"
 p11 --token-label "$AUTH" --read-object --type cert --id 01 -o "$W/auth-read.der" >/dev/null 2>&1
 tap_ok "EC: the certificate shows" cmp "$W/auth.der" "$W/auth-read.der"
+status
+tap_ok "EC: jpki-tool status says what the key is" \
+    grep -q "^Auth certificate key: EC 256 bits (the module cannot sign with it)" "$W/status.txt"
 p11 --token-label "$AUTH" --login --pin 1234 --sign --mechanism SHA256-RSA-PKCS --id 01 \
     -i "$W/data" -o "$W/sig" > "$W/S.txt" 2>&1
 tap_ok "EC: signing answers CKR_KEY_TYPE_INCONSISTENT" grep -q CKR_KEY_TYPE_INCONSISTENT "$W/S.txt"
