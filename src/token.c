@@ -51,6 +51,8 @@ typedef struct jpki_cert_info {
     size_t modulus_len;
     uint8_t exponent[16];
     size_t exponent_len;
+    uint8_t *ec_params, *ec_point;   /* CKK_EC: DER curve OID, DER OCTET STRING of the point */
+    size_t ec_params_len, ec_point_len;
     CK_ULONG modulus_bits;
     CK_DATE start, end;
     uint8_t check_value[3];
@@ -71,6 +73,8 @@ static void jpki_cert_info_clear(jpki_cert_info *ci)
     OPENSSL_free(ci->issuer);
     OPENSSL_free(ci->serial);
     OPENSSL_free(ci->spki);
+    OPENSSL_free(ci->ec_params);
+    OPENSSL_free(ci->ec_point);
     /* The sign certificate's contents are personal data (design.md §3). */
     OPENSSL_cleanse(ci, sizeof *ci);
 }
@@ -124,6 +128,40 @@ static bool load_rsa_key(jpki_cert_info *ci, const EVP_PKEY *pkey)
 out:
     BN_free(n);
     BN_free(e);
+    return ok;
+}
+
+/* CKA_EC_PARAMS (the curve's OID as the certificate names it) and
+ * CKA_EC_POINT (the point, DER OCTET STRING as PKCS#11 2.40 has it): a key
+ * the module cannot sign with is still described. */
+static bool load_ec_parts(jpki_cert_info *ci)
+{
+    const ASN1_OBJECT *alg = NULL;
+    const unsigned char *point = NULL;
+    int point_len = 0, len;
+    const void *param = NULL;
+    int param_type = 0;
+    X509_ALGOR *algor = NULL;
+    ASN1_OCTET_STRING *os = NULL;
+    bool ok = false;
+
+    if (X509_PUBKEY_get0_param(NULL, &point, &point_len, &algor,
+                               X509_get_X509_PUBKEY(ci->x509)) != 1 || algor == NULL)
+        return false;
+    X509_ALGOR_get0(&alg, &param_type, &param, algor);
+    if (param_type != V_ASN1_OBJECT || param == NULL)
+        return false;   /* explicit curve parameters: not described */
+    len = i2d_ASN1_OBJECT(param, &ci->ec_params);
+    if (len <= 0)
+        return false;
+    ci->ec_params_len = (size_t)len;
+    os = ASN1_OCTET_STRING_new();
+    if (os != NULL && ASN1_OCTET_STRING_set(os, point, point_len) == 1) {
+        len = i2d_ASN1_OCTET_STRING(os, &ci->ec_point);
+        ok = len > 0;
+        ci->ec_point_len = ok ? (size_t)len : 0;
+    }
+    ASN1_OCTET_STRING_free(os);
     return ok;
 }
 
@@ -205,6 +243,8 @@ static CK_RV jpki_cert_info_load(jpki_cert_info *ci, const jpki_cert_source *src
         goto out;
     if (!load_der_parts(ci) || !load_hashes(ci))
         goto out;
+    if (ci->key_type == CKK_EC && !load_ec_parts(ci))
+        ci->ec_params_len = ci->ec_point_len = 0;   /* described as far as it goes */
     rv = CKR_OK;
 out:
     if (rv != CKR_OK)
@@ -332,6 +372,11 @@ static jpki_attr_kind public_key_attr(const jpki_object_def *def, CK_ATTRIBUTE_T
     switch (type) {
     case CKA_VERIFY:
         return set_bool(v, true);
+    case CKA_EC_PARAMS:
+    case CKA_EC_POINT:
+        /* Only here: on a private key they would cost the sign
+         * certificate's read to say "not an EC key". */
+        return JPKI_ATTR_NEEDS_CERT;
     case CKA_ENCRYPT:
     case CKA_WRAP:
     case CKA_VERIFY_RECOVER:
@@ -442,6 +487,12 @@ static jpki_attr_kind jpki_attr_from_cert(const jpki_cert_info *ci, CK_ATTRIBUTE
                                        : JPKI_ATTR_INVALID;
     case CKA_MODULUS_BITS:
         return ci->key_type == CKK_RSA ? set_ulong(v, ci->modulus_bits) : JPKI_ATTR_INVALID;
+    case CKA_EC_PARAMS:
+        return ci->ec_params_len > 0 ? set_bytes(v, ci->ec_params, ci->ec_params_len)
+                                     : JPKI_ATTR_INVALID;
+    case CKA_EC_POINT:
+        return ci->ec_point_len > 0 ? set_bytes(v, ci->ec_point, ci->ec_point_len)
+                                    : JPKI_ATTR_INVALID;
     default:
         return JPKI_ATTR_INVALID;
     }

@@ -147,6 +147,8 @@ tap_ok "EC: jpki-tool status says what the key is" \
     grep -q "^Auth certificate key: EC 256 bits (the module cannot sign with it)" "$W/status.txt"
 p11 --token-label "$AUTH" --login --pin 1234 --sign --mechanism SHA256-RSA-PKCS --id 01 \
     -i "$W/data" -o "$W/sig" > "$W/S.txt" 2>&1
+p11 --token-label "$AUTH" -O > "$W/O.txt" 2>&1
+tap_ok "EC: the public key says it is EC" grep -q "Public Key Object; EC" "$W/O.txt"
 tap_ok "EC: signing answers CKR_KEY_TYPE_INCONSISTENT" grep -q CKR_KEY_TYPE_INCONSISTENT "$W/S.txt"
 tap_is "$(grep -c 'INS=2A' "$RIG_APDU_LOG")" 0 "EC: nothing sent to sign"
 sign "EC auth, RSA sign" "$SIGN" ABC123 02 sign

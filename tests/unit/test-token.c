@@ -625,6 +625,18 @@ static void test_source_errors(void)
     check_ulong(JPKI_OBJ_AUTH_KEY, CKA_KEY_TYPE, CKK_EC);
     ok(get1(JPKI_OBJ_AUTH_KEY, CKA_ALLOWED_MECHANISMS) == CKR_OK && buf_len == 0,
        "EC key: no allowed mechanism");
+    /* P-256: OID 1.2.840.10045.3.1.7; the point 04 || X || Y in an OCTET STRING. */
+    ok(get1(JPKI_OBJ_AUTH_PUBKEY, CKA_EC_PARAMS) == CKR_OK && buf_len == 10 &&
+           memcmp(buf, "\x06\x08\x2a\x86\x48\xce\x3d\x03\x01\x07", 10) == 0,
+       "EC key: CKA_EC_PARAMS names P-256");
+    ok(get1(JPKI_OBJ_AUTH_PUBKEY, CKA_EC_POINT) == CKR_OK && buf_len == 67 && buf[0] == 0x04 &&
+           buf[1] == 65 && buf[2] == 0x04,
+       "EC key: CKA_EC_POINT, an uncompressed point in an OCTET STRING");
+    tsrc.auth = &card_cert;
+    is_ulong(get1(JPKI_OBJ_AUTH_PUBKEY, CKA_EC_POINT), CKR_ATTRIBUTE_TYPE_INVALID,
+             "RSA key: no CKA_EC_POINT");
+    is_ulong(get1(JPKI_OBJ_AUTH_KEY, CKA_EC_PARAMS), CKR_ATTRIBUTE_TYPE_INVALID,
+             "private key: no CKA_EC_PARAMS");
     {
         test_cert junk = {(uint8_t *)"\x30\x03\x02\x01\x00", 5, NULL};
         test_cert cut = {card_cert.der, card_cert.len - 20, NULL};
