@@ -74,16 +74,16 @@ static bool dir_private(const char *dir)
            (sb.st_mode & 077) == 0;
 }
 
-/* The file for fid of the card named by head; false when there is none to use. */
-static bool cache_path(const uint8_t *head, size_t head_len, uint16_t fid, char *dir,
-                       char *path)
+/* The file <key>-<suffix> of the card named by head. */
+static bool card_path(const uint8_t *head, size_t head_len, const char *suffix, char *dir,
+                      char *path)
 {
     static const char hex[] = "0123456789abcdef";
     uint8_t md[EVP_MAX_MD_SIZE];
     unsigned int md_len = 0;
     char key[CACHE_KEY_LEN + 1];
 
-    if (!cache_fid(fid) || head == NULL || head_len == 0 || !cache_dir(dir, CACHE_PATH_MAX))
+    if (head == NULL || head_len == 0 || !cache_dir(dir, CACHE_PATH_MAX))
         return false;
     if (EVP_Digest(head, head_len, md, &md_len, EVP_sha256(), NULL) != 1 ||
         md_len != CACHE_KEY_LEN / 2)
@@ -93,8 +93,17 @@ static bool cache_path(const uint8_t *head, size_t head_len, uint16_t fid, char 
         key[2 * i + 1] = hex[md[i] & 0x0f];
     }
     key[CACHE_KEY_LEN] = '\0';
-    int n = snprintf(path, CACHE_PATH_MAX, "%s/%s-%04x.der", dir, key, (unsigned)fid);
+    int n = snprintf(path, CACHE_PATH_MAX, "%s/%s-%s", dir, key, suffix);
     return n > 0 && n < CACHE_PATH_MAX;
+}
+
+/* The file for fid of the card named by head; false when there is none to use. */
+static bool cache_path(const uint8_t *head, size_t head_len, uint16_t fid, char *dir,
+                       char *path)
+{
+    char suffix[16];
+    snprintf(suffix, sizeof suffix, "%04x.der", (unsigned)fid);
+    return cache_fid(fid) && card_path(head, head_len, suffix, dir, path);
 }
 
 static bool cache_valid(const uint8_t *head, size_t head_len, uint16_t fid, const uint8_t *der,
@@ -164,14 +173,20 @@ bool jpki_cert_cache_load(const uint8_t *head, size_t head_len, uint16_t fid, ui
     return true;
 }
 
-/* A cache file's name: the card's key, '-', 4 hex digits (the EF), ".der". */
+/* A cache file's name: the card's key, '-', 4 hex digits (the EF), ".der";
+ * or the card's key, '-', a fact's name. */
 static bool cache_file_name(const char *name)
 {
     size_t n = strlen(name);
-    if (n != CACHE_KEY_LEN + 1 + 4 + 4 || name[CACHE_KEY_LEN] != '-' ||
-        strcmp(name + n - 4, ".der") != 0)
+    if (n > CACHE_KEY_LEN + 1 && name[CACHE_KEY_LEN] == '-' &&
+        strcmp(name + CACHE_KEY_LEN + 1, JPKI_FACT_PSS) == 0)
+        n = CACHE_KEY_LEN;   /* the key's digits are checked below */
+    else if (n != CACHE_KEY_LEN + 1 + 4 + 4 || name[CACHE_KEY_LEN] != '-' ||
+             strcmp(name + n - 4, ".der") != 0)
         return false;
-    for (size_t i = 0; i < n - 4; i++)
+    else
+        n -= 4;
+    for (size_t i = 0; i < n; i++)
         if (i != CACHE_KEY_LEN && strchr("0123456789abcdef", name[i]) == NULL)
             return false;
     return true;
@@ -218,16 +233,11 @@ static void cache_prune(const char *dir, const char *own_path)
     closedir(d);
 }
 
-/* Best effort: a cache that cannot be written is no cache. */
-void jpki_cert_cache_store(const uint8_t *head, size_t head_len, uint16_t fid,
-                           const uint8_t *der, size_t len)
+/* Writes path (in dir, made private if new) at once, through a temporary
+ * file, mode 0600. */
+static bool write_private_file(char *dir, const char *path, const uint8_t *data, size_t len)
 {
-    char dir[CACHE_PATH_MAX], path[CACHE_PATH_MAX], tmp[CACHE_PATH_MAX];
-
-    /* Only what a later load would accept. */
-    if (!cache_path(head, head_len, fid, dir, path) ||
-        !cache_valid(head, head_len, fid, der, len))
-        return;
+    char tmp[CACHE_PATH_MAX];
     char *slash = strrchr(dir, '/');
     if (slash != NULL && slash != dir) {
         *slash = '\0';
@@ -235,18 +245,18 @@ void jpki_cert_cache_store(const uint8_t *head, size_t head_len, uint16_t fid,
         *slash = '/';
     }
     if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-        return;
+        return false;
     if (!dir_private(dir))
-        return;
+        return false;
     int n = snprintf(tmp, sizeof tmp, "%s/.new-XXXXXX", dir);
     if (n <= 0 || (size_t)n >= sizeof tmp)
-        return;
+        return false;
     int fd = mkstemp(tmp);   /* mode 0600 */
     if (fd < 0)
-        return;
+        return false;
     size_t done = 0;
     while (done < len) {
-        ssize_t w = write(fd, der + done, len - done);
+        ssize_t w = write(fd, data + done, len - done);
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0)
@@ -258,8 +268,60 @@ void jpki_cert_cache_store(const uint8_t *head, size_t head_len, uint16_t fid,
         good = false;
     if (!good || rename(tmp, path) != 0) {
         unlink(tmp);
-        return;
+        return false;
     }
-    if (fid == JPKI_EF_AUTH_CERT)
+    return true;
+}
+
+/* Best effort: a cache that cannot be written is no cache. */
+void jpki_cert_cache_store(const uint8_t *head, size_t head_len, uint16_t fid,
+                           const uint8_t *der, size_t len)
+{
+    char dir[CACHE_PATH_MAX], path[CACHE_PATH_MAX];
+
+    /* Only what a later load would accept. */
+    if (!cache_path(head, head_len, fid, dir, path) ||
+        !cache_valid(head, head_len, fid, der, len))
+        return;
+    if (write_private_file(dir, path, der, len) && fid == JPKI_EF_AUTH_CERT)
         cache_prune(dir, path);
+}
+
+/* A fact file holds one word and a newline. */
+#define FACT_VALUE_MAX 15
+
+bool jpki_card_fact_load(const uint8_t *head, size_t head_len, const char *name, char *value,
+                         size_t cap)
+{
+    char dir[CACHE_PATH_MAX], path[CACHE_PATH_MAX];
+    uint8_t *buf = NULL;
+    size_t size = 0;
+
+    if (name == NULL || strcmp(name, JPKI_FACT_PSS) != 0 || value == NULL || cap == 0 ||
+        !card_path(head, head_len, name, dir, path) || !dir_private(dir) ||
+        !read_private_file(AT_FDCWD, path, &buf, &size))
+        return false;
+    bool good = size >= 2 && size - 1 < cap && size - 1 <= FACT_VALUE_MAX &&
+                buf[size - 1] == '\n';
+    for (size_t i = 0; good && i + 1 < size; i++)
+        good = buf[i] >= 'a' && buf[i] <= 'z';
+    if (good) {
+        memcpy(value, buf, size - 1);
+        value[size - 1] = '\0';
+    }
+    free(buf);
+    return good;
+}
+
+void jpki_card_fact_store(const uint8_t *head, size_t head_len, const char *name,
+                          const char *value)
+{
+    char dir[CACHE_PATH_MAX], path[CACHE_PATH_MAX], line[FACT_VALUE_MAX + 2];
+
+    if (name == NULL || strcmp(name, JPKI_FACT_PSS) != 0 || value == NULL ||
+        strlen(value) > FACT_VALUE_MAX || !card_path(head, head_len, name, dir, path))
+        return;
+    int n = snprintf(line, sizeof line, "%s\n", value);
+    if (n > 0)
+        (void)write_private_file(dir, path, (const uint8_t *)line, (size_t)n);
 }

@@ -23,4 +23,14 @@ bool jpki_cert_cache_load(const uint8_t *head, size_t head_len, uint16_t fid, ui
 void jpki_cert_cache_store(const uint8_t *head, size_t head_len, uint16_t fid,
                            const uint8_t *der, size_t len);
 
+/* Public facts about a card, learned once and kept beside its certificates
+ * (file <key>-<name>, one lower-case word): only JPKI_FACT_PSS so far,
+ * "yes" or "no" (the card signs RSASSA-PSS with salt 32, or does not). The
+ * files of expired cards go with their certificates. */
+#define JPKI_FACT_PSS "pss"
+bool jpki_card_fact_load(const uint8_t *head, size_t head_len, const char *name, char *value,
+                         size_t cap);
+void jpki_card_fact_store(const uint8_t *head, size_t head_len, const char *name,
+                          const char *value);
+
 #endif

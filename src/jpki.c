@@ -828,10 +828,13 @@ static size_t sign_le(const jpki_card *card, size_t sig_cap)
     return sig_cap;
 }
 
-jpki_status jpki_sign(jpki_card *card, jpki_role role, const uint8_t *data, size_t data_len,
-                      uint8_t *sig, size_t sig_cap, size_t *sig_len)
+/* COMPUTE DIGITAL SIGNATURE in the card's mode p1 (00: PKCS#1 v1.5 over
+ * the data as given; 04: RSASSA-PSS over a SHA-256 hash, §4.2). */
+static jpki_status sign_p1(jpki_card *card, jpki_role role, jpki_sign_mode mode,
+                           const uint8_t *data, size_t data_len, uint8_t *sig, size_t sig_cap,
+                           size_t *sig_len)
 {
-    jpki_apdu cmd = { .cla = 0x80, .ins = 0x2A, .p1 = 0x00, .p2 = 0x80,
+    jpki_apdu cmd = { .cla = 0x80, .ins = 0x2A, .p1 = (uint8_t)mode, .p2 = 0x80,
                       .data = data, .data_len = data_len };
     uint16_t sw = 0;
     size_t got = 0;
@@ -842,7 +845,8 @@ jpki_status jpki_sign(jpki_card *card, jpki_role role, const uint8_t *data, size
         *sig_len = 0;
     if (card == NULL || !role_ok(role) || data == NULL || data_len == 0 || sig == NULL ||
         sig_cap < JPKI_SIGNATURE_MIN || sig_cap > JPKI_SIGNATURE_MAX ||
-        data_len > sig_cap - JPKI_PKCS1_OVERHEAD || sig_len == NULL)
+        data_len > sig_cap - JPKI_PKCS1_OVERHEAD || sig_len == NULL ||
+        (mode == JPKI_SIGN_PSS_SHA256 && data_len != JPKI_SHA256_LEN))
         return JPKI_E_BAD_ARG;
     cmd.le = sign_le(card, sig_cap);
     /* No PIN in it: after a refused SFI form the old one may follow. */
@@ -867,6 +871,24 @@ jpki_status jpki_sign(jpki_card *card, jpki_role role, const uint8_t *data, size
     }
     *sig_len = got;
     return JPKI_OK;
+}
+
+jpki_status jpki_sign(jpki_card *card, jpki_role role, const uint8_t *data, size_t data_len,
+                      uint8_t *sig, size_t sig_cap, size_t *sig_len)
+{
+    return sign_p1(card, role, JPKI_SIGN_PKCS1, data, data_len, sig, sig_cap, sig_len);
+}
+
+jpki_status jpki_sign_mode_of(jpki_card *card, jpki_role role, jpki_sign_mode mode,
+                              const uint8_t *data, size_t data_len, uint8_t *sig,
+                              size_t sig_cap, size_t *sig_len)
+{
+    if (mode != JPKI_SIGN_PKCS1 && mode != JPKI_SIGN_PSS_SHA256) {
+        if (sig_len)
+            *sig_len = 0;
+        return JPKI_E_BAD_ARG;
+    }
+    return sign_p1(card, role, mode, data, data_len, sig, sig_cap, sig_len);
 }
 
 CK_RV jpki_pin_check(jpki_role role, const uint8_t *pin, size_t pin_len, uint8_t *out,

@@ -197,6 +197,22 @@ jpki_status jpki_change_pin(jpki_card *card, jpki_role role, const uint8_t *new_
 jpki_status jpki_sign(jpki_card *card, jpki_role role, const uint8_t *data, size_t data_len,
                       uint8_t *sig, size_t sig_cap, size_t *sig_len);
 
+/* The card's signature modes the module uses (P1 of COMPUTE DIGITAL
+ * SIGNATURE, jpki-protocol.md §4.2). */
+typedef enum jpki_sign_mode {
+    JPKI_SIGN_PKCS1 = 0x00,       /* PKCS#1 v1.5 type 1 over the data as given */
+    JPKI_SIGN_PSS_SHA256 = 0x04,  /* RSASSA-PSS over a SHA-256 hash, MGF1-SHA-256, salt 32 */
+} jpki_sign_mode;
+#define JPKI_SHA256_LEN 32
+#define JPKI_PSS_SALT_LEN 32
+
+/* jpki_sign in a given mode; for JPKI_SIGN_PSS_SHA256 data is the 32-byte
+ * hash (JPKI_E_BAD_ARG otherwise). A card without the mode answers 6A86
+ * (JPKI_E_WRONG_PARAMS). */
+jpki_status jpki_sign_mode_of(jpki_card *card, jpki_role role, jpki_sign_mode mode,
+                              const uint8_t *data, size_t data_len, uint8_t *sig,
+                              size_t sig_cap, size_t *sig_len);
+
 /* The card's profile (the default row before a probe chose one). */
 const jpki_card_profile *jpki_card_profile_of(const jpki_card *card);
 void jpki_card_set_profile(jpki_card *card, const jpki_card_profile *profile);

@@ -34,6 +34,8 @@ CK_RV jpki_login(jpki_session *s, CK_USER_TYPE user, const CK_UTF8CHAR *pin, CK_
         rv = jpki_ts_login(s->reader, s->role, buf, len);
         if (rv == CKR_OK)
             jpki_reader_cert_at_login(s->reader, s->role);
+        if (rv == CKR_OK && s->role == JPKI_ROLE_AUTH)
+            jpki_reader_learn_pss(s->reader);
     } else
         rv = jpki_ts_login_context(s->reader, s->role, buf, len, &s->context_pin);
     if (user == CKU_CONTEXT_SPECIFIC)

@@ -33,9 +33,9 @@ static const uint8_t prefix_sha512[] = {0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60
                                         0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
                                         0x03, 0x05, 0x00, 0x04, 0x40};
 
-/* Who pads: the card, with PKCS#1 v1.5 type 1 (the only padding it has
- * shown; PSS would be a row with the card's PSS mode, once proven). */
-typedef enum jpki_padding { JPKI_PAD_CARD_PKCS1 } jpki_padding;
+/* Who pads: the card, with PKCS#1 v1.5 type 1, or with its own RSASSA-PSS
+ * mode (P1 04), which a card must have proven before a PSS row shows. */
+typedef enum jpki_padding { JPKI_PAD_CARD_PKCS1, JPKI_PAD_CARD_PSS } jpki_padding;
 
 typedef struct jpki_mech_def {
     CK_MECHANISM_TYPE type;
@@ -51,9 +51,13 @@ typedef struct jpki_mech_def {
 #define RSA_ROW(mech, md, prefix, size)                                                     \
     { mech, md, prefix, size, CKK_RSA, JPKI_RSA_BITS_MIN, JPKI_RSA_BITS_MAX, CKF_SIGN | CKF_HW, \
       JPKI_PAD_CARD_PKCS1 }
+#define PSS_ROW(mech, md)                                                                    \
+    { mech, md, NULL, 0, CKK_RSA, JPKI_RSA_BITS_MIN, JPKI_RSA_BITS_MAX, CKF_SIGN | CKF_HW,   \
+      JPKI_PAD_CARD_PSS }
 
-/* Deliberately no PSS, no CKM_RSA_X_509 and no decryption: the card cannot do
- * them, and advertising them makes NSS and OpenSSL pick them for TLS. */
+/* No CKM_RSA_X_509 and no decryption: the card cannot do them, and
+ * advertising them makes NSS and OpenSSL pick them for TLS. PSS only with
+ * the card's PSS mode and only for a card that proved it (mech_fits). */
 static const jpki_mech_def mechs[JPKI_MECH_ROWS] = {
     RSA_ROW(CKM_RSA_PKCS, NULL, NULL, 0),
     RSA_ROW(CKM_SHA1_RSA_PKCS, EVP_sha1, prefix_sha1, sizeof prefix_sha1),
@@ -61,6 +65,8 @@ static const jpki_mech_def mechs[JPKI_MECH_ROWS] = {
     RSA_ROW(CKM_SHA256_RSA_PKCS, EVP_sha256, prefix_sha256, sizeof prefix_sha256),
     RSA_ROW(CKM_SHA384_RSA_PKCS, EVP_sha384, prefix_sha384, sizeof prefix_sha384),
     RSA_ROW(CKM_SHA512_RSA_PKCS, EVP_sha512, prefix_sha512, sizeof prefix_sha512),
+    PSS_ROW(CKM_RSA_PKCS_PSS, NULL),
+    PSS_ROW(CKM_SHA256_RSA_PKCS_PSS, EVP_sha256),
 };
 #define MECH_COUNT (sizeof mechs / sizeof mechs[0])
 
@@ -75,6 +81,9 @@ static const jpki_mech_def *mech_find(CK_MECHANISM_TYPE type)
 /* Whether a row serves a key: its type, and its size when known. */
 static bool mech_fits(const jpki_mech_def *def, const jpki_key_info *key)
 {
+    /* PSS is learned per card, never guessed: no key, no PSS. */
+    if (def->padding == JPKI_PAD_CARD_PSS && (key == NULL || !key->pss))
+        return false;
     if (key == NULL || key->type == JPKI_KEY_UNKNOWN)
         return true;
     return def->key_type == key->type &&
@@ -92,6 +101,7 @@ bool jpki_key_info_from_cert(const uint8_t *der, size_t len, jpki_key_info *key)
         return false;
     key->type = JPKI_KEY_UNKNOWN;
     key->bits = 0;
+    key->pss = false;
     if (der == NULL || len == 0 || len > JPKI_CERT_MAX)
         return false;
     x509 = d2i_X509(NULL, &p, (long)len);
@@ -172,6 +182,14 @@ CK_RV jpki_mech_info(CK_MECHANISM_TYPE type, CK_MECHANISM_INFO *info)
     return jpki_mech_info_for_key(NULL, type, info);
 }
 
+/* The card's PSS mode has one set of parameters (jpki-protocol.md §4.2). */
+static bool pss_params_ok(const CK_MECHANISM *mechanism)
+{
+    const CK_RSA_PKCS_PSS_PARAMS *p = mechanism->pParameter;
+    return p != NULL && mechanism->ulParameterLen == sizeof *p && p->hashAlg == CKM_SHA256 &&
+           p->mgf == CKG_MGF1_SHA256 && p->sLen == JPKI_PSS_SALT_LEN;
+}
+
 CK_RV jpki_sign_ctx_init(jpki_sign_ctx *ctx, const CK_MECHANISM *mechanism,
                          const jpki_key_info *key)
 {
@@ -183,7 +201,7 @@ CK_RV jpki_sign_ctx_init(jpki_sign_ctx *ctx, const CK_MECHANISM *mechanism,
     /* A zeroed ctx is always safe to free, whatever happens below. */
     memset(ctx, 0, sizeof *ctx);
     def = mech_find(mechanism->mechanism);
-    if (def == NULL) {
+    if (def == NULL || (def->padding == JPKI_PAD_CARD_PSS && !key->pss)) {
         rv = CKR_MECHANISM_INVALID;
         goto out;
     }
@@ -202,11 +220,14 @@ CK_RV jpki_sign_ctx_init(jpki_sign_ctx *ctx, const CK_MECHANISM *mechanism,
         rv = CKR_KEY_SIZE_RANGE;
         goto out;
     }
-    if (mechanism->pParameter != NULL || mechanism->ulParameterLen != 0) {
+    if (def->padding == JPKI_PAD_CARD_PSS ? !pss_params_ok(mechanism)
+                                          : mechanism->pParameter != NULL ||
+                                                mechanism->ulParameterLen != 0) {
         rv = CKR_MECHANISM_PARAM_INVALID;
         goto out;
     }
     ctx->mechanism = def->type;
+    ctx->mode = def->padding == JPKI_PAD_CARD_PSS ? JPKI_SIGN_PSS_SHA256 : JPKI_SIGN_PKCS1;
     if (def->md != NULL) {
         ctx->md = EVP_MD_CTX_new();
         if (ctx->md == NULL) {
@@ -268,7 +289,8 @@ CK_RV jpki_sign_ctx_final(jpki_sign_ctx *ctx, uint8_t *out, size_t *out_len)
         goto out;
     }
     if (def->md == NULL) {
-        if (ctx->overflow || ctx->raw_len == 0) {
+        if (ctx->overflow || ctx->raw_len == 0 ||
+            (ctx->mode == JPKI_SIGN_PSS_SHA256 && ctx->raw_len != JPKI_SHA256_LEN)) {
             rv = CKR_DATA_LEN_RANGE;
             goto out;
         }
@@ -310,28 +332,34 @@ void jpki_sign_ctx_free(jpki_sign_ctx *ctx)
     OPENSSL_cleanse(ctx, sizeof *ctx);
 }
 
+/* A verify context for the certificate's RSA key, whose signatures are
+ * sig_len bytes; NULL otherwise. */
+static EVP_PKEY_CTX *rsa_ctx_for(const uint8_t *cert_der, size_t cert_len, size_t sig_len)
+{
+    const unsigned char *p = cert_der;
+    EVP_PKEY_CTX *pctx = NULL;
+    if (cert_der == NULL || cert_len > JPKI_CERT_MAX)
+        return NULL;
+    X509 *x509 = d2i_X509(NULL, &p, (long)cert_len);
+    EVP_PKEY *pkey = x509 != NULL ? X509_get0_pubkey(x509) : NULL;
+    if (pkey != NULL && EVP_PKEY_get_base_id(pkey) == EVP_PKEY_RSA &&
+        EVP_PKEY_get_size(pkey) == (int)sig_len)
+        pctx = EVP_PKEY_CTX_new(pkey, NULL);   /* holds its own reference to pkey */
+    X509_free(x509);
+    return pctx;
+}
+
 bool jpki_signature_matches(const uint8_t *cert_der, size_t cert_len, const uint8_t *input,
                             size_t input_len, const uint8_t *sig, size_t sig_len)
 {
-    const unsigned char *p = cert_der;
-    X509 *x509 = NULL;
-    EVP_PKEY *pkey;
     EVP_PKEY_CTX *pctx = NULL;
     uint8_t recovered[JPKI_SIGNATURE_MAX];
     size_t recovered_len = sizeof recovered;
     bool match = false;
 
-    if (cert_der == NULL || input == NULL || sig == NULL || sig_len < JPKI_SIGNATURE_MIN || sig_len > sizeof recovered ||
-        cert_len > JPKI_CERT_MAX)
+    if (input == NULL || sig == NULL || sig_len < JPKI_SIGNATURE_MIN || sig_len > sizeof recovered)
         goto out;
-    x509 = d2i_X509(NULL, &p, (long)cert_len);
-    if (x509 == NULL)
-        goto out;
-    pkey = X509_get0_pubkey(x509);
-    if (pkey == NULL || EVP_PKEY_get_base_id(pkey) != EVP_PKEY_RSA ||
-        EVP_PKEY_get_size(pkey) != (int)sig_len)
-        goto out;
-    pctx = EVP_PKEY_CTX_new(pkey, NULL);
+    pctx = rsa_ctx_for(cert_der, cert_len, sig_len);
     if (pctx == NULL || EVP_PKEY_verify_recover_init(pctx) != 1 ||
         EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) != 1)
         goto out;
@@ -342,6 +370,32 @@ bool jpki_signature_matches(const uint8_t *cert_der, size_t cert_len, const uint
     match = recovered_len == input_len && memcmp(recovered, input, input_len) == 0;
 out:
     EVP_PKEY_CTX_free(pctx);
-    X509_free(x509);
     return match;
+}
+
+bool jpki_pss_signature_matches(const uint8_t *cert_der, size_t cert_len, const uint8_t *hash,
+                                size_t hash_len, const uint8_t *sig, size_t sig_len)
+{
+    if (hash == NULL || hash_len != JPKI_SHA256_LEN || sig == NULL)
+        return false;
+    EVP_PKEY_CTX *pctx = rsa_ctx_for(cert_der, cert_len, sig_len);
+    /* The salt length is fixed, not "auto": a card that salts otherwise is
+     * not the card the PSS mechanisms describe. */
+    bool match = pctx != NULL && EVP_PKEY_verify_init(pctx) == 1 &&
+            EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
+            EVP_PKEY_CTX_set_signature_md(pctx, EVP_sha256()) == 1 &&
+            EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, EVP_sha256()) == 1 &&
+            EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, JPKI_PSS_SALT_LEN) == 1 &&
+            EVP_PKEY_verify(pctx, sig, sig_len, hash, hash_len) == 1;
+    EVP_PKEY_CTX_free(pctx);
+    return match;
+}
+
+bool jpki_signature_matches_mode(jpki_sign_mode mode, const uint8_t *cert_der, size_t cert_len,
+                                 const uint8_t *input, size_t input_len, const uint8_t *sig,
+                                 size_t sig_len)
+{
+    if (mode == JPKI_SIGN_PSS_SHA256)
+        return jpki_pss_signature_matches(cert_der, cert_len, input, input_len, sig, sig_len);
+    return jpki_signature_matches(cert_der, cert_len, input, input_len, sig, sig_len);
 }

@@ -17,6 +17,7 @@
 typedef struct jpki_key_info {
     CK_KEY_TYPE type;   /* CKK_RSA, CKK_EC, ...; JPKI_KEY_UNKNOWN: not known (yet) */
     CK_ULONG bits;      /* RSA modulus bits, EC field bits; 0: not known */
+    bool pss;           /* this card proved it signs RSASSA-PSS (salt 32) with its keys */
 } jpki_key_info;
 #define JPKI_KEY_UNKNOWN CK_UNAVAILABLE_INFORMATION
 
@@ -28,7 +29,7 @@ size_t jpki_key_signature_len(const jpki_key_info *key);
 
 /* The mechanism rows, each with its key type, key-size range, flags and
  * padding: how many there are (CKA_ALLOWED_MECHANISMS is sized by it). */
-#define JPKI_MECH_ROWS 6
+#define JPKI_MECH_ROWS 8
 
 /* C_GetMechanismList semantics for the mechanisms a key can use (key NULL:
  * every row): list NULL → *count set, CKR_OK; list too short → *count set,
@@ -47,6 +48,7 @@ struct evp_md_ctx_st;
 /* One signature in progress. */
 typedef struct jpki_sign_ctx {
     CK_MECHANISM_TYPE mechanism;
+    jpki_sign_mode mode;        /* the card's padding for it */
     struct evp_md_ctx_st *md;   /* CKM_SHAx_RSA_PKCS */
     size_t sig_len;             /* of the key's signatures; an upper bound unless known */
     bool sig_len_known;         /* false: an RSA key of unknown size */
@@ -59,13 +61,16 @@ typedef struct jpki_sign_ctx {
  * signature will tell): CKR_MECHANISM_INVALID, CKR_KEY_TYPE_INCONSISTENT (the
  * mechanism is not for this key's type, or the module cannot drive the
  * key), CKR_KEY_SIZE_RANGE, CKR_MECHANISM_PARAM_INVALID (a parameter given
- * where none is allowed), CKR_HOST_MEMORY. */
+ * where none is allowed; PSS parameters other than SHA-256, MGF1-SHA-256,
+ * salt 32), CKR_HOST_MEMORY. A PSS mechanism is CKR_MECHANISM_INVALID
+ * unless key->pss. */
 CK_RV jpki_sign_ctx_init(jpki_sign_ctx *ctx, const CK_MECHANISM *mechanism,
                          const jpki_key_info *key);
 CK_RV jpki_sign_ctx_update(jpki_sign_ctx *ctx, const uint8_t *data, size_t len);
-/* What the card must sign (a DigestInfo, or the CKM_RSA_PKCS data), into
- * out (JPKI_SIGNATURE_MAX bytes). CKR_DATA_LEN_RANGE for CKM_RSA_PKCS input
- * over k - 11 bytes or empty. Does not free ctx. */
+/* What the card must sign (a DigestInfo, the CKM_RSA_PKCS data, or the
+ * SHA-256 hash of a PSS mechanism), into out (JPKI_SIGNATURE_MAX bytes).
+ * CKR_DATA_LEN_RANGE for CKM_RSA_PKCS input over k - 11 bytes or empty,
+ * CKM_RSA_PKCS_PSS input of other than 32 bytes. Does not free ctx. */
 CK_RV jpki_sign_ctx_final(jpki_sign_ctx *ctx, uint8_t *out, size_t *out_len);
 void jpki_sign_ctx_free(jpki_sign_ctx *ctx);
 
@@ -74,5 +79,14 @@ void jpki_sign_ctx_free(jpki_sign_ctx *ctx);
  * key it was meant to, before a signature goes back to the application. */
 bool jpki_signature_matches(const uint8_t *cert_der, size_t cert_len, const uint8_t *input,
                             size_t input_len, const uint8_t *sig, size_t sig_len);
+
+/* True when sig is an RSASSA-PSS signature (SHA-256, MGF1-SHA-256, salt
+ * length exactly 32) of the 32-byte hash under the certificate's key. */
+bool jpki_pss_signature_matches(const uint8_t *cert_der, size_t cert_len, const uint8_t *hash,
+                                size_t hash_len, const uint8_t *sig, size_t sig_len);
+/* The check of sig for the mode it was made in. */
+bool jpki_signature_matches_mode(jpki_sign_mode mode, const uint8_t *cert_der, size_t cert_len,
+                                 const uint8_t *input, size_t input_len, const uint8_t *sig,
+                                 size_t sig_len);
 
 #endif

@@ -214,9 +214,8 @@ static CK_RV jpki_c_get_mechanism_list(CK_SLOT_ID slotID, CK_MECHANISM_TYPE_PTR 
 {
     ENTER();
     REQUIRE(pulCount != NULL);
-    rv = jpki_slot_check_id(slotID);
-    if (rv == CKR_OK)
-        rv = jpki_mech_list(pMechanismList, pulCount);
+    /* The token's key decides (its size; PSS once the card proved it). */
+    rv = jpki_slot_mech_list(slotID, pMechanismList, pulCount);
     LEAVE("C_GetMechanismList");
 }
 
@@ -225,9 +224,7 @@ static CK_RV jpki_c_get_mechanism_info(CK_SLOT_ID slotID, CK_MECHANISM_TYPE type
 {
     ENTER();
     REQUIRE(pInfo != NULL);
-    rv = jpki_slot_check_id(slotID);
-    if (rv == CKR_OK)
-        rv = jpki_mech_info(type, pInfo);
+    rv = jpki_slot_mech_info(slotID, type, pInfo);
     LEAVE("C_GetMechanismInfo");
 }
 

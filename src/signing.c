@@ -49,24 +49,33 @@ CK_RV jpki_sign_init(jpki_session *s, const CK_MECHANISM *mechanism, CK_OBJECT_H
  * is handed out: always for the auth key (its certificate is public, and
  * token_state.c reads it after the signature if need be); for the sign key
  * whenever its certificate is in memory. The sign certificate is not read
- * only for this: it cannot be cached on disk, so the read would cost every
- * signing process a dozen APDUs; a client that builds a signed document
- * has had it read already. */
+ * only for a PKCS#1 signature: it cannot be cached on disk, so the read
+ * would cost every signing process a dozen APDUs; a client that builds a
+ * signed document has had it read already. A PSS signature is always
+ * checked (the card's mode rests on one source): the sign certificate is
+ * read first if need be, with the login's held PIN. */
 static CK_RV sign_on_card(jpki_session *s, const uint8_t *in, size_t in_len, uint8_t *sig,
                           CK_ULONG *sig_cap)
 {
     jpki_reader *r = s->reader;
     uint8_t card_sig[JPKI_SIGNATURE_MAX];
-    size_t sig_len = 0;
-    CK_RV rv = jpki_ts_sign(r, s->role, s->context_login ? &s->context_pin : NULL, in, in_len,
-                            card_sig, &sig_len);
-    s->context_login = false;
+    size_t sig_len = 0, cert_len = 0;
+    const jpki_role_profile *rp = &jpki_card_profile_of(&r->card)->role[s->role];
+    bool pss = s->sign.mode == JPKI_SIGN_PSS_SHA256;
+    CK_RV rv = CKR_OK;
+    if (pss && s->role == JPKI_ROLE_SIGN && jpki_reader_cached_cert(r, rp->cert_ef, &cert_len) == NULL &&
+        jpki_ts_read_sign_cert(r) != CKR_OK) {
+        jpki_log(JPKI_LOG_ERROR, "reader %zu: no sign certificate to check a PSS signature",
+                 r->index);
+        rv = CKR_DEVICE_ERROR;
+        goto out;
+    }
+    rv = jpki_ts_sign(r, s->role, s->context_login ? &s->context_pin : NULL, s->sign.mode, in,
+                      in_len, card_sig, &sig_len);
     if (rv != CKR_OK)
         goto out;
-    size_t cert_len = 0;
-    const jpki_role_profile *rp = &jpki_card_profile_of(&r->card)->role[s->role];
     const uint8_t *cert = jpki_reader_cached_cert(r, rp->cert_ef, &cert_len);
-    bool checked = !rp->cert_needs_pin || cert != NULL;
+    bool checked = pss || !rp->cert_needs_pin || cert != NULL;
     /* A key of unknown size (its certificate not read): the signature says
      * it, and must fit what the caller has; this operation then ends (the
      * PIN was right, no try is lost). */
@@ -76,15 +85,19 @@ static CK_RV sign_on_card(jpki_session *s, const uint8_t *in, size_t in_len, uin
         goto out;
     }
     if ((s->sign.sig_len_known && sig_len != s->sign.sig_len) ||
-        (checked && (cert == NULL ||
-                     !jpki_signature_matches(cert, cert_len, in, in_len, card_sig, sig_len)))) {
+        (checked && (cert == NULL || !jpki_signature_matches_mode(s->sign.mode, cert, cert_len,
+                                                                  in, in_len, card_sig,
+                                                                  sig_len)))) {
         jpki_log(JPKI_LOG_ERROR, "reader %zu: the card's signature does not verify", r->index);
+        if (pss && cert != NULL)
+            jpki_reader_set_pss(r, JPKI_PSS_NO);
         rv = CKR_DEVICE_ERROR;
         goto out;
     }
     memcpy(sig, card_sig, sig_len);
     *sig_cap = sig_len;
 out:
+    s->context_login = false;
     OPENSSL_cleanse(card_sig, sizeof(card_sig));
     return rv;
 }

@@ -195,6 +195,8 @@ static void wipe_card_state(jpki_reader *r)
     r->sign_absent = false;
     memset(r->key, 0, sizeof(r->key));
     r->key_known[0] = r->key_known[1] = false;
+    r->pss = JPKI_PSS_UNKNOWN;
+    r->pss_looked_up = false;
 }
 
 void jpki_reader_drop_card(jpki_reader *r)
@@ -604,15 +606,11 @@ static void sign_key(jpki_reader *r, jpki_key_info *key)
     if (r->key_known[JPKI_ROLE_AUTH])
         *key = r->key[JPKI_ROLE_AUTH];
     else if (der == NULL || !jpki_key_info_from_cert(der, len, key))
-        *key = (jpki_key_info){ CKK_RSA, 0 };
+        *key = (jpki_key_info){ CKK_RSA, 0, false };
 }
 
-CK_RV jpki_reader_key(jpki_reader *r, jpki_role role, jpki_key_info *key)
+static CK_RV reader_key(jpki_reader *r, jpki_role role, jpki_key_info *key)
 {
-    key->type = JPKI_KEY_UNKNOWN;
-    key->bits = 0;
-    if (role != JPKI_ROLE_AUTH && role != JPKI_ROLE_SIGN)
-        return CKR_GENERAL_ERROR;
     if (r->key_known[role]) {
         *key = r->key[role];
         return CKR_OK;
@@ -622,6 +620,19 @@ CK_RV jpki_reader_key(jpki_reader *r, jpki_role role, jpki_key_info *key)
         return CKR_OK;
     }
     return auth_key(r, key);
+}
+
+CK_RV jpki_reader_key(jpki_reader *r, jpki_role role, jpki_key_info *key)
+{
+    key->type = JPKI_KEY_UNKNOWN;
+    key->bits = 0;
+    key->pss = false;
+    if (role != JPKI_ROLE_AUTH && role != JPKI_ROLE_SIGN)
+        return CKR_GENERAL_ERROR;
+    CK_RV rv = reader_key(r, role, key);
+    /* Both keys of a card: what its auth key proved. */
+    key->pss = rv == CKR_OK && key->type == CKK_RSA && jpki_reader_pss(r) == JPKI_PSS_YES;
+    return rv;
 }
 
 void jpki_reader_cert_at_login(jpki_reader *r, jpki_role role)

@@ -35,6 +35,9 @@ typedef struct jpki_seen {
     bool held;        /* the card is held exclusively by another program */
 } jpki_seen;
 
+/* Whether the card signs RSASSA-PSS in its own mode (pss.c). */
+typedef enum jpki_pss_fact { JPKI_PSS_UNKNOWN = 0, JPKI_PSS_YES, JPKI_PSS_NO } jpki_pss_fact;
+
 typedef struct jpki_reader {
     char name[JPKI_READER_NAME_MAX];
     size_t index;
@@ -64,6 +67,8 @@ typedef struct jpki_reader {
     size_t cert_len[JPKI_CERT_SLOTS];
     bool have_serial;
     char serial[16];
+    jpki_pss_fact pss;         /* pss.c only */
+    bool pss_looked_up;        /* the disk was asked for this card */
 } jpki_reader;
 
 typedef struct jpki_slot {
@@ -132,6 +137,18 @@ void jpki_reader_cert_at_login(jpki_reader *r, jpki_role role);
  * token's key (none for a key the module cannot drive), with its size. */
 CK_RV jpki_slot_mech_list(CK_SLOT_ID id, CK_MECHANISM_TYPE *list, CK_ULONG *count);
 CK_RV jpki_slot_mech_info(CK_SLOT_ID id, CK_MECHANISM_TYPE type, CK_MECHANISM_INFO *info);
+
+/* PSS, learned per card (pss.c). The fact for this card: in memory, or
+ * from the file beside the certificate cache (no card I/O). */
+jpki_pss_fact jpki_reader_pss(jpki_reader *r);
+/* Records the fact in memory and on disk. */
+void jpki_reader_set_pss(jpki_reader *r, jpki_pss_fact fact);
+/* After C_Login(CKU_USER) on the auth token: for a card whose fact is not
+ * known yet, one auth-key signature over a random hash in the card's PSS
+ * mode, checked with salt length 32 against the auth certificate; the
+ * result is the fact. No PIN is sent unless the card lost the login's
+ * verified state (then the held PIN, to a full counter only). */
+void jpki_reader_learn_pss(jpki_reader *r);
 
 /* A certificate of the current card, cached per generation. The _tx form
  * runs inside a transaction the caller already holds. */

@@ -339,8 +339,8 @@ bool jpki_ts_sign_authorised(const jpki_reader *r, jpki_role role, const jpki_he
 
 /* Auth key, inside a transaction: sign, re-verifying with the held PIN
  * only when the card has lost its verified state. */
-static jpki_status sign_auth_tx(jpki_reader *r, const uint8_t *in, size_t in_len, uint8_t *sig,
-                                size_t *sig_len, verify_result *v)
+static jpki_status sign_auth_tx(jpki_reader *r, jpki_sign_mode mode, const uint8_t *in,
+                                size_t in_len, uint8_t *sig, size_t *sig_len, verify_result *v)
 {
     const jpki_role role = JPKI_ROLE_AUTH;
     jpki_held_pin *pin = &r->ts.login_pin[role];
@@ -350,13 +350,15 @@ static jpki_status sign_auth_tx(jpki_reader *r, const uint8_t *in, size_t in_len
      * selected again), so a moved EF selection does no harm; a lost AP or
      * verified state makes the card answer 69 82 / 6A 82. */
     if (jpki_card_verified(&r->card, role))
-        st = jpki_sign(&r->card, role, in, in_len, sig, JPKI_SIGNATURE_MAX, sig_len);
+        st = jpki_sign_mode_of(&r->card, role, mode, in, in_len, sig, JPKI_SIGNATURE_MAX,
+                               sig_len);
     if ((st == JPKI_E_SECURITY_STATUS || st == JPKI_E_FILE_NOT_FOUND) && pin->len > 0) {
         jpki_card_forget_selection(&r->card);
         *v = verify_guarded(r, role, pin->bytes, pin->len, PIN_HELD);
         if (v->st != JPKI_OK)
             return v->st;
-        st = jpki_sign(&r->card, role, in, in_len, sig, JPKI_SIGNATURE_MAX, sig_len);
+        st = jpki_sign_mode_of(&r->card, role, mode, in, in_len, sig, JPKI_SIGNATURE_MAX,
+                               sig_len);
     }
     /* The certificate the signature is checked against, if not in memory:
      * read now, while our AP is current, which spares a SELECT later. */
@@ -365,8 +367,8 @@ static jpki_status sign_auth_tx(jpki_reader *r, const uint8_t *in, size_t in_len
     return st;
 }
 
-static CK_RV sign_auth(jpki_reader *r, const uint8_t *in, size_t in_len, uint8_t *sig,
-                       size_t *sig_len)
+static CK_RV sign_auth(jpki_reader *r, jpki_sign_mode mode, const uint8_t *in, size_t in_len,
+                       uint8_t *sig, size_t *sig_len)
 {
     verify_result v = { JPKI_OK, false };
     jpki_status st = JPKI_E_CARD_RESET;
@@ -376,7 +378,7 @@ static CK_RV sign_auth(jpki_reader *r, const uint8_t *in, size_t in_len, uint8_t
         st = jpki_reader_begin(r, NULL);
         if (st != JPKI_OK)
             return jpki_reader_fail(r, st);
-        st = sign_auth_tx(r, in, in_len, sig, sig_len, &v);
+        st = sign_auth_tx(r, mode, in, in_len, sig, sig_len, &v);
         jpki_reader_end(r);
     }
     if (held_pin_failed(r, JPKI_ROLE_AUTH, v))
@@ -388,8 +390,8 @@ static CK_RV sign_auth(jpki_reader *r, const uint8_t *in, size_t in_len, uint8_t
 
 /* Sign key: the PIN is verified, used for one signature and cleared in one
  * transaction, so a program that dies never leaves the key open. */
-static CK_RV sign_sign(jpki_reader *r, jpki_held_pin *context, const uint8_t *in,
-                       size_t in_len, uint8_t *sig, size_t *sig_len)
+static CK_RV sign_sign(jpki_reader *r, jpki_held_pin *context, jpki_sign_mode mode,
+                       const uint8_t *in, size_t in_len, uint8_t *sig, size_t *sig_len)
 {
     const jpki_role role = JPKI_ROLE_SIGN;
     jpki_held_pin *pin = context != NULL && context->len > 0 ? context
@@ -400,7 +402,8 @@ static CK_RV sign_sign(jpki_reader *r, jpki_held_pin *context, const uint8_t *in
     verify_result v = verify_guarded(r, role, pin->bytes, pin->len, PIN_HELD);
     st = v.st;
     if (v.st == JPKI_OK)
-        st = jpki_sign(&r->card, role, in, in_len, sig, JPKI_SIGNATURE_MAX, sig_len);
+        st = jpki_sign_mode_of(&r->card, role, mode, in, in_len, sig, JPKI_SIGNATURE_MAX,
+                               sig_len);
     if (v.sent)
         unverify(r);
     jpki_reader_end(r);
@@ -417,8 +420,8 @@ static CK_RV sign_sign(jpki_reader *r, jpki_held_pin *context, const uint8_t *in
     return st == JPKI_OK ? CKR_OK : jpki_reader_fail(r, st);
 }
 
-CK_RV jpki_ts_sign(jpki_reader *r, jpki_role role, jpki_held_pin *context, const uint8_t *in,
-                   size_t in_len, uint8_t *sig, size_t *sig_len)
+CK_RV jpki_ts_sign(jpki_reader *r, jpki_role role, jpki_held_pin *context, jpki_sign_mode mode,
+                   const uint8_t *in, size_t in_len, uint8_t *sig, size_t *sig_len)
 {
     if (!jpki_ts_sign_authorised(r, role, context)) {
         if (context != NULL)
@@ -426,6 +429,6 @@ CK_RV jpki_ts_sign(jpki_reader *r, jpki_role role, jpki_held_pin *context, const
         return CKR_USER_NOT_LOGGED_IN;
     }
     if (role == JPKI_ROLE_AUTH)
-        return sign_auth(r, in, in_len, sig, sig_len);
-    return sign_sign(r, context, in, in_len, sig, sig_len);
+        return sign_auth(r, mode, in, in_len, sig, sig_len);
+    return sign_sign(r, context, mode, in, in_len, sig, sig_len);
 }

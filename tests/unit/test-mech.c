@@ -13,7 +13,8 @@
 #include "mech.h"
 #include "../tap.h"
 
-static const jpki_key_info rsa2048 = { CKK_RSA, 2048 };
+static const jpki_key_info rsa2048 = { CKK_RSA, 2048, false };
+static const jpki_key_info rsa2048_pss = { CKK_RSA, 2048, true };
 
 static const CK_MECHANISM_TYPE expected_mechs[] = {
     CKM_RSA_PKCS,        CKM_SHA1_RSA_PKCS,   CKM_SHA224_RSA_PKCS,
@@ -366,7 +367,7 @@ static void test_key_from_cert(void)
     size_t len3072 = 0, ec_len = 0, di_len = 0, out_len = 0;
     uint8_t *c3072 = k3072 != NULL ? make_cert(k3072, 5, &len3072) : NULL;
     uint8_t *cec = make_ec_cert(&ec_len);
-    jpki_key_info key = { 0, 0 };
+    jpki_key_info key = { 0, 0, false };
     CK_MECHANISM_INFO info;
     CK_MECHANISM_TYPE list[JPKI_MECH_ROWS + 2];
     CK_ULONG count = 0;
@@ -433,6 +434,138 @@ out:
     EVP_PKEY_free(k3072);
 }
 
+/* What the card's P1 04 does: RSASSA-PSS over the hash, salt salt_len. */
+static size_t pss_sign(EVP_PKEY *key, const uint8_t *hash, int salt_len, uint8_t *sig)
+{
+    size_t sig_len = 512;
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(key, NULL);
+    if (ctx == NULL || EVP_PKEY_sign_init(ctx) != 1 ||
+        EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PSS_PADDING) != 1 ||
+        EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha256()) != 1 ||
+        EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, EVP_sha256()) != 1 ||
+        EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx, salt_len) != 1 ||
+        EVP_PKEY_sign(ctx, sig, &sig_len, hash, 32) != 1)
+        sig_len = 0;
+    EVP_PKEY_CTX_free(ctx);
+    return sig_len;
+}
+
+/* PSS rows: shown only for a key whose card proved PSS; one parameter set. */
+static void test_pss_mechanisms(void)
+{
+    CK_MECHANISM_TYPE list[JPKI_MECH_ROWS + 2];
+    CK_ULONG count = JPKI_MECH_ROWS + 2;
+    CK_MECHANISM_INFO info;
+    CK_RSA_PKCS_PSS_PARAMS good = { CKM_SHA256, CKG_MGF1_SHA256, 32 }, bad;
+    CK_MECHANISM m = { CKM_RSA_PKCS_PSS, &good, sizeof good };
+    jpki_sign_ctx ctx;
+    uint8_t out[JPKI_SIGNATURE_MAX], data[40], md[32];
+    size_t out_len = 0;
+
+    ok(jpki_mech_list_for_key(&rsa2048, list, &count) == CKR_OK && count == N_MECHS,
+       "pss: not listed for a card that has not proved it");
+    is_ulong(jpki_mech_info_for_key(&rsa2048, CKM_RSA_PKCS_PSS, &info), CKR_MECHANISM_INVALID,
+             "pss: no info for a card that has not proved it");
+    is_ulong(jpki_sign_ctx_init(&ctx, &m, &rsa2048), CKR_MECHANISM_INVALID,
+             "pss: init refused for a card that has not proved it");
+    count = JPKI_MECH_ROWS + 2;
+    ok(jpki_mech_list_for_key(&rsa2048_pss, list, &count) == CKR_OK && count == N_MECHS + 2 &&
+           list[N_MECHS] == CKM_RSA_PKCS_PSS && list[N_MECHS + 1] == CKM_SHA256_RSA_PKCS_PSS,
+       "pss: both listed for a card that proved it");
+    ok(jpki_mech_info_for_key(&rsa2048_pss, CKM_SHA256_RSA_PKCS_PSS, &info) == CKR_OK &&
+           info.flags == (CKF_SIGN | CKF_HW) && info.ulMinKeySize == 2048,
+       "pss: info");
+    count = JPKI_MECH_ROWS + 2;
+    ok(jpki_mech_list(list, &count) == CKR_OK && count == N_MECHS, "pss: none without a key");
+
+    ok(jpki_sign_ctx_init(&ctx, &m, &rsa2048_pss) == CKR_OK &&
+           ctx.mode == JPKI_SIGN_PSS_SHA256, "pss: good parameters");
+    memset(data, 0x11, sizeof data);
+    jpki_sign_ctx_update(&ctx, data, 32);
+    ok(jpki_sign_ctx_final(&ctx, out, &out_len) == CKR_OK && out_len == 32 &&
+           memcmp(out, data, 32) == 0, "pss: the 32-byte hash goes to the card as given");
+    jpki_sign_ctx_update(&ctx, data, 1);
+    is_ulong(jpki_sign_ctx_final(&ctx, out, &out_len), CKR_DATA_LEN_RANGE, "pss: 33 bytes");
+    jpki_sign_ctx_free(&ctx);
+    jpki_sign_ctx_init(&ctx, &m, &rsa2048_pss);
+    jpki_sign_ctx_update(&ctx, data, 31);
+    is_ulong(jpki_sign_ctx_final(&ctx, out, &out_len), CKR_DATA_LEN_RANGE, "pss: 31 bytes");
+    jpki_sign_ctx_free(&ctx);
+
+    m.mechanism = CKM_SHA256_RSA_PKCS_PSS;
+    ok(jpki_sign_ctx_init(&ctx, &m, &rsa2048_pss) == CKR_OK, "sha256-pss: init");
+    jpki_sign_ctx_update(&ctx, data, 10);
+    jpki_sign_ctx_update(&ctx, data + 10, 30);
+    EVP_Digest(data, 40, md, NULL, EVP_sha256(), NULL);
+    ok(jpki_sign_ctx_final(&ctx, out, &out_len) == CKR_OK && out_len == 32 &&
+           memcmp(out, md, 32) == 0, "sha256-pss: the bare hash of both parts");
+    jpki_sign_ctx_free(&ctx);
+
+    struct { CK_RSA_PKCS_PSS_PARAMS p; CK_ULONG len; const char *what; } cases[] = {
+        { { CKM_SHA256, CKG_MGF1_SHA256, 20 }, sizeof good, "salt 20" },
+        { { CKM_SHA256, CKG_MGF1_SHA256, 0 }, sizeof good, "salt 0" },
+        { { CKM_SHA384, CKG_MGF1_SHA256, 32 }, sizeof good, "SHA-384" },
+        { { CKM_SHA256, CKG_MGF1_SHA1, 32 }, sizeof good, "MGF1-SHA1" },
+        { { CKM_SHA256, CKG_MGF1_SHA256, 32 }, sizeof good - 1, "short parameter" },
+        { { CKM_SHA256, CKG_MGF1_SHA256, 32 }, sizeof good + 8, "long parameter" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        bad = cases[i].p;
+        m.pParameter = &bad;
+        m.ulParameterLen = cases[i].len;
+        is_ulong(jpki_sign_ctx_init(&ctx, &m, &rsa2048_pss), CKR_MECHANISM_PARAM_INVALID,
+                 "pss: %s refused", cases[i].what);
+        jpki_sign_ctx_free(&ctx);
+    }
+    m.pParameter = NULL;
+    m.ulParameterLen = 0;
+    is_ulong(jpki_sign_ctx_init(&ctx, &m, &rsa2048_pss), CKR_MECHANISM_PARAM_INVALID,
+             "pss: NULL parameter refused");
+    jpki_sign_ctx_free(&ctx);
+}
+
+static void test_pss_matches(void)
+{
+    EVP_PKEY *key = gen_rsa(2048), *other = gen_rsa(2048);
+    uint8_t *cert = NULL, *other_cert = NULL, hash[32], sig[512], di[64];
+    size_t cert_len = 0, other_len = 0, sig_len, di_len = 0;
+
+    if (key == NULL || other == NULL) {
+        ok(0, "RSA key generation");
+        goto out;
+    }
+    cert = make_cert(key, 11, &cert_len);
+    other_cert = make_cert(other, 12, &other_len);
+    memset(hash, 0xa5, sizeof hash);
+    sig_len = pss_sign(key, hash, 32, sig);
+    ok(sig_len == 256 && jpki_pss_signature_matches(cert, cert_len, hash, 32, sig, sig_len),
+       "pss matches: salt 32");
+    ok(jpki_signature_matches_mode(JPKI_SIGN_PSS_SHA256, cert, cert_len, hash, 32, sig, sig_len),
+       "pss matches: through the mode");
+    ok(!jpki_signature_matches(cert, cert_len, hash, 32, sig, sig_len),
+       "pss signature is no PKCS#1 signature");
+    ok(!jpki_pss_signature_matches(other_cert, other_len, hash, 32, sig, sig_len),
+       "pss no match: another key");
+    ok(!jpki_pss_signature_matches(cert, cert_len, hash, 31, sig, sig_len),
+       "pss no match: 31-byte hash");
+    hash[0] ^= 1;
+    ok(!jpki_pss_signature_matches(cert, cert_len, hash, 32, sig, sig_len),
+       "pss no match: altered hash");
+    hash[0] ^= 1;
+    sig_len = pss_sign(key, hash, 20, sig);
+    ok(sig_len == 256 && !jpki_pss_signature_matches(cert, cert_len, hash, 32, sig, sig_len),
+       "pss no match: salt 20");
+    sign_input(CKM_SHA256_RSA_PKCS, (const uint8_t *)"m", 1, 0, di, &di_len);
+    sig_len = raw_sign(key, di, di_len, sig);
+    ok(!jpki_pss_signature_matches(cert, cert_len, di + di_len - 32, 32, sig, sig_len),
+       "pss no match: a PKCS#1 signature");
+out:
+    OPENSSL_free(cert);
+    OPENSSL_free(other_cert);
+    EVP_PKEY_free(key);
+    EVP_PKEY_free(other);
+}
+
 int main(void)
 {
     test_list();
@@ -443,5 +576,7 @@ int main(void)
     test_rsa_pkcs();
     test_signature_matches();
     test_key_from_cert();
+    test_pss_mechanisms();
+    test_pss_matches();
     return done_testing();
 }

@@ -52,7 +52,7 @@ static void print_key(X509 *cert, msg_id which)
 {
     EVP_PKEY *pkey = X509_get0_pubkey(cert);
     const char *type = "?";
-    jpki_key_info key = { JPKI_KEY_UNKNOWN, 0 };
+    jpki_key_info key = { JPKI_KEY_UNKNOWN, 0, false };
 
     if (pkey == NULL)
         return;

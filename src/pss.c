@@ -1,0 +1,83 @@
+/*
+ * pss.c: whether a card signs RSASSA-PSS in its own mode (P1 04,
+ * jpki-protocol.md §4.2), learned per card and never guessed: from one
+ * signature by the auth key that verified with salt length 32 under the
+ * auth certificate, remembered beside the certificate cache (a public
+ * fact). The sign key never signs for this.
+ * Copyright (C) 2026 jpki-pkcs11 developers. LGPL-2.1-or-later.
+ */
+#include <string.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+#include "cert_cache.h"
+#include "log.h"
+#include "slot.h"
+#include "token_state.h"
+
+static const char *fact_word(jpki_pss_fact fact)
+{
+    return fact == JPKI_PSS_YES ? "yes" : fact == JPKI_PSS_NO ? "no" : "not yet known";
+}
+
+jpki_pss_fact jpki_reader_pss(jpki_reader *r)
+{
+    if (r->pss != JPKI_PSS_UNKNOWN || r->pss_looked_up || r->card.head_len == 0)
+        return r->pss;
+    r->pss_looked_up = true;
+    char word[8];
+    if (jpki_card_fact_load(r->card.head, r->card.head_len, JPKI_FACT_PSS, word, sizeof word)) {
+        if (strcmp(word, "yes") == 0)
+            r->pss = JPKI_PSS_YES;
+        else if (strcmp(word, "no") == 0)
+            r->pss = JPKI_PSS_NO;
+    }
+    return r->pss;
+}
+
+void jpki_reader_set_pss(jpki_reader *r, jpki_pss_fact fact)
+{
+    if (fact == JPKI_PSS_UNKNOWN || r->card.head_len == 0)
+        return;
+    jpki_log(JPKI_LOG_CALL, "reader %zu: the card signs PSS: %s", r->index, fact_word(fact));
+    /* "no" is for good: a card that failed once is not asked again. */
+    if (r->pss == JPKI_PSS_NO)
+        return;
+    r->pss = fact;
+    r->pss_looked_up = true;
+    jpki_card_fact_store(r->card.head, r->card.head_len, JPKI_FACT_PSS, fact_word(fact));
+}
+
+void jpki_reader_learn_pss(jpki_reader *r)
+{
+    if (jpki_reader_pss(r) != JPKI_PSS_UNKNOWN || !jpki_ts_logged_in(r, JPKI_ROLE_AUTH))
+        return;
+    /* Only what is in memory: reading the certificate now would end the
+     * login's verified state and cost a VERIFY; the signature's own
+     * transaction reads it if need be. */
+    size_t cert_len = 0;
+    const uint8_t *cert = jpki_reader_cached_cert(r, JPKI_EF_AUTH_CERT, &cert_len);
+    jpki_key_info key;
+    if (cert != NULL && (!jpki_key_info_from_cert(cert, cert_len, &key) || key.type != CKK_RSA))
+        return;   /* an EC key: no RSA-PSS to learn */
+    uint8_t hash[JPKI_SHA256_LEN], sig[JPKI_SIGNATURE_MAX];
+    size_t sig_len = 0;
+    if (RAND_bytes(hash, sizeof hash) != 1)
+        return;
+    CK_RV rv = jpki_ts_sign(r, JPKI_ROLE_AUTH, NULL, JPKI_SIGN_PSS_SHA256, hash, sizeof hash,
+                            sig, &sig_len);
+    if (rv == CKR_OK) {
+        cert = jpki_reader_cached_cert(r, JPKI_EF_AUTH_CERT, &cert_len);
+        if (cert != NULL)
+            jpki_reader_set_pss(r, jpki_pss_signature_matches(cert, cert_len, hash, sizeof hash,
+                                                              sig, sig_len)
+                                       ? JPKI_PSS_YES
+                                       : JPKI_PSS_NO);
+    } else if (rv == CKR_DEVICE_ERROR) {
+        /* The card refused the mode (6A86) or answered it wrongly. */
+        jpki_reader_set_pss(r, JPKI_PSS_NO);
+    } else {
+        jpki_log(JPKI_LOG_CALL, "reader %zu: PSS not learned now (0x%lx)", r->index,
+                 (unsigned long)rv);
+    }
+    OPENSSL_cleanse(sig, sizeof sig);
+}
