@@ -180,7 +180,8 @@ static CK_RV token_serial(jpki_reader *r)
         return CKR_OK;
     const uint8_t *der = NULL;
     size_t len = 0;
-    CK_RV rv = jpki_reader_cert(r, JPKI_EF_AUTH_CERT, &der, &len);
+    CK_RV rv = jpki_reader_cert(r, jpki_card_profile_of(&r->card)->role[JPKI_ROLE_AUTH].cert_ef,
+                                &der, &len);
     if (rv == CKR_OBJECT_HANDLE_INVALID) {
         /* No auth certificate on this card: no serial, but a usable token. */
         jpki_log(JPKI_LOG_ERROR, "reader %zu: no auth certificate: no serial", r->index);
