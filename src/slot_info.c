@@ -259,8 +259,11 @@ out:
     return rv;
 }
 
-/* The key of a slot's token; none known without a token. */
-static CK_RV slot_key(CK_SLOT_ID id, jpki_key_info *key, bool *known)
+/* The key of a slot's token; none known without a token. want_size: the
+ * sign key's size, when its certificate is not read, from the auth key
+ * (read now where it is free): for C_GetMechanismInfo only, which no
+ * signature waits for. */
+static CK_RV slot_key(CK_SLOT_ID id, bool want_size, jpki_key_info *key, bool *known)
 {
     jpki_slot slot;
     CK_RV rv = jpki_slot_acquire(id, &slot);
@@ -269,6 +272,13 @@ static CK_RV slot_key(CK_SLOT_ID id, jpki_key_info *key, bool *known)
         return rv;
     if (jpki_reader_has_token(slot.reader, slot.role)) {
         rv = jpki_reader_key(slot.reader, slot.role, key);
+        if (rv == CKR_OK && want_size && key->type == CKK_RSA && key->bits == 0 &&
+            slot.role == JPKI_ROLE_SIGN) {
+            jpki_key_info auth;
+            rv = jpki_reader_key(slot.reader, JPKI_ROLE_AUTH, &auth);
+            if (rv == CKR_OK && auth.type == CKK_RSA)
+                *key = auth;
+        }
         *known = rv == CKR_OK && key->type != JPKI_KEY_UNKNOWN;
         if (rv == CKR_DEVICE_REMOVED)
             rv = CKR_OK;   /* the slot is still there: the table's answer */
@@ -281,7 +291,7 @@ CK_RV jpki_slot_mech_list(CK_SLOT_ID id, CK_MECHANISM_TYPE *list, CK_ULONG *coun
 {
     jpki_key_info key;
     bool known = false;
-    CK_RV rv = slot_key(id, &key, &known);
+    CK_RV rv = slot_key(id, false, &key, &known);
     if (rv != CKR_OK)
         return rv;
     return jpki_mech_list_for_key(known ? &key : NULL, list, count);
@@ -291,7 +301,7 @@ CK_RV jpki_slot_mech_info(CK_SLOT_ID id, CK_MECHANISM_TYPE type, CK_MECHANISM_IN
 {
     jpki_key_info key;
     bool known = false;
-    CK_RV rv = slot_key(id, &key, &known);
+    CK_RV rv = slot_key(id, true, &key, &known);
     if (rv != CKR_OK)
         return rv;
     return jpki_mech_info_for_key(known ? &key : NULL, type, info);
