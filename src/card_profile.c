@@ -13,7 +13,8 @@ static const uint8_t jpki_aid[] = { 0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x
  * 5 tries (§6.1). Phones have PINs of their own, with the card's rules. */
 static const jpki_pin_rule pin_rules[JPKI_ROLES] = {
     [JPKI_ROLE_AUTH] = { .max_tries = 3, .min_len = 4, .max_len = 4, .letters = false },
-    [JPKI_ROLE_SIGN] = { .max_tries = 5, .min_len = 6, .max_len = 16, .letters = true },
+    [JPKI_ROLE_SIGN] = { .max_tries = 5, .min_len = 6, .max_len = 16, .letters = true,
+                         .new_needs_mix = true },
 };
 
 /* EF numbers of §3.1. The sign certificate (holder's name and address) is

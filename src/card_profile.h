@@ -32,6 +32,7 @@ typedef struct jpki_pin_rule {
     int max_tries;           /* of a fresh PIN */
     size_t min_len, max_len;
     bool letters;            /* A-Z allowed besides 0-9 (a-z upper-cased); else digits only */
+    bool new_needs_mix;      /* a new PIN needs a letter and a digit (issuance rule, §6.1) */
 } jpki_pin_rule;
 
 typedef struct jpki_role_profile {

@@ -36,7 +36,8 @@ CK_RV jpki_object_resolve(const jpki_session *s, CK_OBJECT_HANDLE handle, bool v
 static CK_RV cert_get(void *ctx, uint16_t fid, const uint8_t **der, size_t *der_len)
 {
     jpki_session *s = ctx;
-    if (fid == JPKI_EF_SIGN_CERT &&
+    /* The sign certificate comes with the held sign PIN (token_state.c). */
+    if (fid == jpki_card_profile_of(&s->reader->card)->role[JPKI_ROLE_SIGN].cert_ef &&
         jpki_reader_cached_cert(s->reader, fid, der_len) == NULL) {
         CK_RV rv = jpki_ts_read_sign_cert(s->reader);
         if (rv != CKR_OK)

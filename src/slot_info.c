@@ -180,7 +180,8 @@ static CK_RV token_serial(jpki_reader *r)
         return CKR_OK;
     const uint8_t *der = NULL;
     size_t len = 0;
-    CK_RV rv = jpki_reader_cert(r, JPKI_EF_AUTH_CERT, &der, &len);
+    CK_RV rv = jpki_reader_cert(r, jpki_card_profile_of(&r->card)->role[JPKI_ROLE_AUTH].cert_ef,
+                                &der, &len);
     if (rv == CKR_OBJECT_HANDLE_INVALID) {
         /* No auth certificate on this card: no serial, but a usable token. */
         jpki_log(JPKI_LOG_ERROR, "reader %zu: no auth certificate: no serial", r->index);
@@ -258,8 +259,11 @@ out:
     return rv;
 }
 
-/* The key of a slot's token; none known without a token. */
-static CK_RV slot_key(CK_SLOT_ID id, jpki_key_info *key, bool *known)
+/* The key of a slot's token; none known without a token. want_size: the
+ * sign key's size, when its certificate is not read, from the auth key
+ * (read now where it is free): for C_GetMechanismInfo only, which no
+ * signature waits for. */
+static CK_RV slot_key(CK_SLOT_ID id, bool want_size, jpki_key_info *key, bool *known)
 {
     jpki_slot slot;
     CK_RV rv = jpki_slot_acquire(id, &slot);
@@ -268,6 +272,13 @@ static CK_RV slot_key(CK_SLOT_ID id, jpki_key_info *key, bool *known)
         return rv;
     if (jpki_reader_has_token(slot.reader, slot.role)) {
         rv = jpki_reader_key(slot.reader, slot.role, key);
+        if (rv == CKR_OK && want_size && key->type == CKK_RSA && key->bits == 0 &&
+            slot.role == JPKI_ROLE_SIGN) {
+            jpki_key_info auth;
+            rv = jpki_reader_key(slot.reader, JPKI_ROLE_AUTH, &auth);
+            if (rv == CKR_OK && auth.type == CKK_RSA)
+                *key = auth;
+        }
         *known = rv == CKR_OK && key->type != JPKI_KEY_UNKNOWN;
         if (rv == CKR_DEVICE_REMOVED)
             rv = CKR_OK;   /* the slot is still there: the table's answer */
@@ -280,7 +291,7 @@ CK_RV jpki_slot_mech_list(CK_SLOT_ID id, CK_MECHANISM_TYPE *list, CK_ULONG *coun
 {
     jpki_key_info key;
     bool known = false;
-    CK_RV rv = slot_key(id, &key, &known);
+    CK_RV rv = slot_key(id, false, &key, &known);
     if (rv != CKR_OK)
         return rv;
     return jpki_mech_list_for_key(known ? &key : NULL, list, count);
@@ -290,7 +301,7 @@ CK_RV jpki_slot_mech_info(CK_SLOT_ID id, CK_MECHANISM_TYPE type, CK_MECHANISM_IN
 {
     jpki_key_info key;
     bool known = false;
-    CK_RV rv = slot_key(id, &key, &known);
+    CK_RV rv = slot_key(id, true, &key, &known);
     if (rv != CKR_OK)
         return rv;
     return jpki_mech_info_for_key(known ? &key : NULL, type, info);

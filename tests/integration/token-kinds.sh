@@ -4,11 +4,12 @@
 # RESPONSE, verified by openssl), a card without a signature certificate
 # (no sign token, no sign password ever sent), EF 0008 missing or
 # unreadable (nothing changes), Android (objects behind the auth PIN appear
-# complete after C_Login; serial from EF 0006), iPhone, and an EC key (its
+# complete after C_Login, NSS logs in to find them; serial from EF 0006), iPhone, and an EC key (its
 # certificate shows, signing answers a clean CKR_*).
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/rig.sh"
 command -v pkcs11-tool >/dev/null || { echo "1..0 # SKIP pkcs11-tool (opensc) is not installed"; exit 77; }
+command -v certutil >/dev/null || { echo "1..0 # SKIP certutil (libnss3-tools) is not installed"; exit 77; }
 AUTH="JPKI (User Authentication PIN)"
 SIGN="JPKI (Digital Signature PIN)"
 p11() { pkcs11-tool --module "$JPKI_MODULE" "$@"; }
@@ -124,6 +125,14 @@ p11 --token-label "$AUTH" --login --pin 1234 --read-object --type cert --id 01 \
     -o "$W/auth-read.der" >/dev/null 2>&1
 tap_ok "Android: the certificate read after login is the token's" cmp "$W/auth.der" "$W/auth-read.der"
 sign Android "$AUTH" 1234 01 auth
+# NSS (Firefox): no public-certificates profile, so it logs in to look.
+mkdir -p "$W/nss"; DB="sql:$W/nss"
+certutil -N -d "$DB" --empty-password
+echo | modutil -dbdir "$DB" -add jpki -libfile "$JPKI_MODULE" -force >/dev/null 2>&1
+echo 1234 > "$W/auth.pin"
+certutil -L -d "$DB" -h "$AUTH" -f "$W/auth.pin" > "$W/nss-certs.txt" 2>&1
+tap_ok "Android: NSS finds the auth certificate after its login, with its key" \
+    grep -q "^$AUTH:User Authentication Certificate  *u,u,u" "$W/nss-certs.txt"
 cold_card
 p11 -L > "$W/L2.txt" 2>&1
 tap_is "$(sed -n 's/^ *serial num *: *//p' "$W/L2.txt" | head -n 1)" "$serial" \

@@ -66,8 +66,11 @@ static void test_rows(void)
     ok(jpki_profile_default()->kind == JPKI_TOKEN_CARD, "default: My Number Card");
     ok(jpki_card_profile_of(NULL) == jpki_profile_default(), "no card: default row");
     const jpki_pin_rule *a = jpki_pin_rule_of(JPKI_ROLE_AUTH), *s = jpki_pin_rule_of(JPKI_ROLE_SIGN);
-    ok(a->max_tries == 3 && a->min_len == 4 && a->max_len == 4 && !a->letters, "auth PIN rule");
-    ok(s->max_tries == 5 && s->min_len == 6 && s->max_len == 16 && s->letters, "sign PIN rule");
+    ok(a->max_tries == 3 && a->min_len == 4 && a->max_len == 4 && !a->letters &&
+           !a->new_needs_mix,
+       "auth PIN rule");
+    ok(s->max_tries == 5 && s->min_len == 6 && s->max_len == 16 && s->letters && s->new_needs_mix,
+       "sign PIN rule");
     ok(jpki_pin_rule_of((jpki_role)2) == NULL, "bad role: no rule");
 }
 

@@ -16,7 +16,6 @@ static const uint8_t jpki_aid[10] = {0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0
 
 enum ef_kind { EF_DATA, EF_KEY, EF_PIN };
 
-
 int card_parse_apdu(const uint8_t *b, size_t len, struct apdu *a)
 {
     memset(a, 0, sizeof(*a));

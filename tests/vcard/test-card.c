@@ -444,6 +444,13 @@ static void test_token_types(void)
                  tokens[i].text_ap ? "present" : "absent (6A82)");
     }
 
+    {
+        struct pki again;
+        ok(pki_load(&again, dir) == 0 && strcmp(again.serial, pki.serial) == 0,
+           "the token serial is stable: the same state directory gives %s again", pki.serial);
+        pki_free(&again);
+    }
+
     /* A card that keeps only the name part of EF 0006. */
     cfg = (struct card_config){.extended = true, .token_info_len = 32};
     card_init(&card, &cfg, &pki, &st);

@@ -77,6 +77,16 @@ tap_is "${#EF6}" 64 "iphone --token-info-len 32: EF 0006 gives 32 bytes"
 tap_is "$(data 00B0000004)" "$(openssl x509 -in "$RIG_CARD_DIR/auth-cert.pem" -outform DER |
     head -c 4 | od -An -tx1 | tr -d ' \n' | tr a-f A-F)" "iphone: auth certificate free to read"
 
+# --fault sw-61xx (every answer only through GET RESPONSE) on a card that
+# already chains its long signatures: the parts still come in order.
+rig_card_stop
+rig_card_start --fault sw-61xx
+tap_ok "sw-61xx fault with RSA-3072: the APDU exchange" apdu 00A4040C0A$AID=9000 \
+    002000980431323334 802A009733${DI}00=6180 00C0000080=6180 00C0000080
+S1=$(data 802A009733${DI}00)
+S2=$(sed -n 's/^00C0000080 -> //p' "$W/out" | sed -n 2p | sed 's/....$//')
+verify "sw-61xx fault: the signature in its two parts verifies" auth "$S1$S2"
+
 # jpki-vcard's own checks: a state made with other keys is refused, bad
 # option values are usage errors (2), the usage text names every option.
 tap_fails "a 3072/4096 state is not reused for --key-bits 2048" \
