@@ -51,14 +51,19 @@ void jpki_reader_learn_pss(jpki_reader *r)
 {
     if (jpki_reader_pss(r) != JPKI_PSS_UNKNOWN || !jpki_ts_logged_in(r, JPKI_ROLE_AUTH))
         return;
-    /* Only what is in memory: reading the certificate now would end the
-     * login's verified state and cost a VERIFY; the signature's own
-     * transaction reads it if need be. */
+    /* The key first: an EC key has no RSA-PSS to learn. The certificate is
+     * read in a transaction that keeps our AP current (no SELECT of it),
+     * so the login's verified state stays for the signature. */
     size_t cert_len = 0;
     const uint8_t *cert = jpki_reader_cached_cert(r, JPKI_EF_AUTH_CERT, &cert_len);
+    if (cert == NULL && jpki_reader_begin(r, NULL) == JPKI_OK) {
+        (void)jpki_reader_cert_tx(r, JPKI_EF_AUTH_CERT);
+        jpki_reader_end(r);
+        cert = jpki_reader_cached_cert(r, JPKI_EF_AUTH_CERT, &cert_len);
+    }
     jpki_key_info key;
-    if (cert != NULL && (!jpki_key_info_from_cert(cert, cert_len, &key) || key.type != CKK_RSA))
-        return;   /* an EC key: no RSA-PSS to learn */
+    if (cert == NULL || !jpki_key_info_from_cert(cert, cert_len, &key) || key.type != CKK_RSA)
+        return;
     uint8_t hash[JPKI_SHA256_LEN], sig[JPKI_SIGNATURE_MAX];
     size_t sig_len = 0;
     if (RAND_bytes(hash, sizeof hash) != 1)
