@@ -16,6 +16,9 @@ p11() { pkcs11-tool --module "$JPKI_MODULE" "$@"; }
 card_tries() { sed -n "s/^$1_tries=//p" "$RIG_CARD_DIR/pins"; }
 pins_sent() { grep -c 'INS=20 .*Lc=[1-9]' "$RIG_APDU_LOG" || true; }
 pss_sent() { grep -c 'INS=2A P1P2=04' "$RIG_APDU_LOG" || true; }
+TOOL="${JPKI_TOOL:-$top_builddir/tools/jpki-tool/jpki-tool}"
+status() { LC_ALL=C "$TOOL" status 2>&1 | sed -n 's/^Signs RSA-PSS (TLS 1.3): //p'; }
+check_pss() { printf '%s\n' "$1" | LC_ALL=C "$TOOL" --pin-fd 3 check-pss 3<&0 </dev/null 2>&1; }
 fact() { cat "$HOME"/.cache/jpki-pkcs11/*-pss 2>/dev/null || echo none; }
 PSSOPT="--hash-algorithm SHA256 --mgf MGF1-SHA256 --salt-len 32"
 PSSOPT2="--mgf MGF1-SHA256 --salt-len 32"   # SHA256-RSA-PKCS-PSS: the hash is the mechanism's
@@ -57,6 +60,7 @@ pss_sign() {
 
 # --- a card that signs PSS --------------------------------------------------
 start pss
+tap_is "$(status)" "not yet known (jpki-tool check-pss finds out)" "jpki-tool status: not yet known"
 tap_is "$(mechs "$AUTH")" 0 "before any login: no PSS mechanism on the auth token"
 tap_is "$(mechs "$SIGN")" 0 "before any login: none on the sign token"
 : > "$RIG_APDU_LOG"
@@ -71,6 +75,7 @@ tap_is "$(card_tries auth)/$(pins_sent)" "3/1" "no try spent, no PIN sent for it
 tap_ok "CKA_ALLOWED_MECHANISMS of the auth key names both" \
     grep -q 'Allowed mechanisms:.*RSA-PKCS-PSS,SHA256-RSA-PKCS-PSS' "$W/O.txt"
 tap_is "$(fact)" yes "remembered beside the certificate cache: yes"
+tap_is "$(status)" yes "jpki-tool status: yes"
 tap_is "$(stat -c %a "$HOME"/.cache/jpki-pkcs11/*-pss)" 600 "the fact file is private"
 tap_is "$(mechs "$AUTH")" 2 "another process: both PSS mechanisms on the auth token"
 tap_ok "RSA-PKCS-PSS listed with sign" grep -q 'RSA-PKCS-PSS.*sign' "$W/M.txt"
@@ -110,6 +115,7 @@ for opts in "--no-pss" "--pss-salt-len 20"; do
     tap_ok "$opts: asked at the first auth login ($n APDUs), no try spent" \
         test "$n" -ge 1 -a "$n" -le 2 -a "$(card_tries auth)" = 3
     tap_is "$(fact)" no "$opts: remembered as no"
+    tap_is "$(status)" "no (TLS 1.2 only)" "$opts: jpki-tool status: no"
     tap_is "$(mechs "$AUTH")/$(mechs "$SIGN")" "0/0" "$opts: no PSS mechanism on either token"
     tap_fails "$opts: CKA_ALLOWED_MECHANISMS without PSS" grep -q 'PSS' "$W/O.txt"
     : > "$RIG_APDU_LOG"
@@ -122,5 +128,21 @@ for opts in "--no-pss" "--pss-salt-len 20"; do
         -i "$W/data" -o "$W/sig" > "$W/sign.out" 2>&1
     tap_ok "$opts: PKCS#1 v1.5 signing unchanged" \
         openssl dgst -sha256 -verify "$W/auth.pub" -signature "$W/sig" "$W/data"
+done
+# --- jpki-tool check-pss: the holder finds out on purpose --------------------
+for opts in "" "--no-pss"; do
+    start "check-pss $opts" $opts
+    : > "$RIG_APDU_LOG"
+    out=$(check_pss 9999)
+    tap_is "$(card_tries auth)/$(pss_sent)/$(fact)" "2/0/none" \
+        "check-pss ${opts:-(can)}: a wrong PIN costs its try, nothing signed, nothing learned"
+    out=$(check_pss 1234)
+    want=yes; [ -z "$opts" ] || want="no (TLS 1.2 only)"
+    tap_is "$(echo "$out" | sed -n 's/^Signs RSA-PSS (TLS 1.3): //p')" "$want" \
+        "check-pss ${opts:-(can)}: says $want"
+    tap_is "$(card_tries auth)/$(status)" "3/$want" "check-pss ${opts:-(can)}: counter full, status agrees"
+    p11 --token-label "$AUTH" -M > "$W/M.txt" 2>&1
+    tap_is "$(grep -c PSS "$W/M.txt" || true)" "$([ -z "$opts" ] && echo 2 || echo 0)" \
+        "check-pss ${opts:-(can)}: the module follows it without a login"
 done
 tap_done

@@ -15,6 +15,7 @@ tools_jpki_tool_jpki_tool_SOURCES = \
 	tools/jpki-tool/pin_guard.c \
 	tools/jpki-tool/files.c \
 	tools/jpki-tool/sign.c \
+	tools/jpki-tool/pss.c \
 	tools/jpki-tool/cms.c \
 	tools/jpki-tool/basic_info.c \
 	tools/jpki-tool/view.c

@@ -71,6 +71,8 @@ static int run(const struct tool_options *opt, const char *command, const char *
         return cmd_change_pin(opt, arg);
     if (strcmp(command, "sign") == 0 && arg == NULL)
         return cmd_sign(opt);
+    if (strcmp(command, "check-pss") == 0 && arg == NULL)
+        return cmd_check_pss(opt);
     if (strcmp(command, "basic-info") == 0 && arg == NULL)
         return cmd_basic_info(opt);
     if (strcmp(command, "view") == 0)

@@ -28,6 +28,7 @@ static const struct msg_row table[M_COUNT] = {
         "  change-pin auth|sign                 change a PIN\n"
         "  sign --key auth|sign -i FILE -o FILE [--cms]\n"
         "                                       sign a file (SHA-256, PKCS#1 v1.5 or CMS)\n"
+        "  check-pss                            find out whether the card signs RSA-PSS (TLS 1.3)\n"
         "  basic-info [--show-number]           name, address, birth date, sex (text AP)\n"
         "  view PROGRAM                         which tokens PROGRAM sees through the module\n"
         "Options:\n"
@@ -43,6 +44,7 @@ static const struct msg_row table[M_COUNT] = {
         "  change-pin auth|sign                 暗証番号を変更\n"
         "  sign --key auth|sign -i ファイル -o ファイル [--cms]\n"
         "                                       ファイルに署名 (SHA-256、PKCS#1 v1.5 または CMS)\n"
+        "  check-pss                            カードが RSA-PSS で署名できるか確かめる (TLS 1.3)\n"
         "  basic-info [--show-number]           氏名・住所・生年月日・性別 (券面事項入力補助AP)\n"
         "  view プログラム                      モジュールを通してプログラムに見えるトークン\n"
         "オプション:\n"
@@ -143,6 +145,11 @@ static const struct msg_row table[M_COUNT] = {
                           "%s: 入力中に残り回数が変わりました (現在 %d 回)。カードには送信して"
                           "いません。もう一度実行してください。\n" },
     [M_SIGNED] = { "Signature written to %s.\n", "署名を %s に書き出しました。\n" },
+    [M_PSS_YES] = { "Signs RSA-PSS (TLS 1.3): yes\n", "RSA-PSS 署名 (TLS 1.3): できます\n" },
+    [M_PSS_NO] = { "Signs RSA-PSS (TLS 1.3): no (TLS 1.2 only)\n",
+                   "RSA-PSS 署名 (TLS 1.3): できません (TLS 1.2 のみ)\n" },
+    [M_PSS_UNKNOWN] = { "Signs RSA-PSS (TLS 1.3): not yet known (jpki-tool check-pss finds out)\n",
+                        "RSA-PSS 署名 (TLS 1.3): まだ不明 (jpki-tool check-pss で確かめられます)\n" },
     [M_FILE_ERROR] = { "%s: %s\n", "%s: %s\n" },
     [M_FILE_SYMLINK] = { "%s: a symbolic link; not written through it.\n",
                          "%s: シンボリックリンクです。書き込みませんでした。\n" },

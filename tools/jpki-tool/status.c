@@ -169,6 +169,7 @@ static int show_card(struct tool_card *tc)
     if (cert != NULL) {
         tool_print_validity(stdout, cert, msg(M_CERT_AUTH));
         print_key(cert, M_CERT_AUTH);
+        tool_print_pss(cert);
     }
 
 out:

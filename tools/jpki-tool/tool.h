@@ -124,6 +124,9 @@ int cmd_cert(const struct tool_options *opt, const char *which);
 int cmd_verify_pin(const struct tool_options *opt, const char *which);
 int cmd_change_pin(const struct tool_options *opt, const char *which);
 int cmd_sign(const struct tool_options *opt);
+int cmd_check_pss(const struct tool_options *opt);
+/* "Signs RSA-PSS (TLS 1.3): yes|no|not yet known", as the module knows it. */
+void tool_print_pss(X509 *auth_cert);
 int cmd_basic_info(const struct tool_options *opt);
 /* view.c: the token view of a program (src/token_view.h). */
 int cmd_view(const char *program);
