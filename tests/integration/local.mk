@@ -11,6 +11,7 @@ INTEGRATION_TESTS = \
 	tests/integration/client-firefox.sh \
 	tests/integration/client-libreoffice.sh \
 	tests/integration/client-java.sh \
+	tests/integration/client-pdfsig.sh \
 	tests/integration/register-nss.sh \
 	tests/integration/jpki-tool.sh \
 	tests/integration/hostile-card.sh \
@@ -41,4 +42,5 @@ EXTRA_DIST += tests/integration/apps/marionette.py \
 	tests/integration/apps/lo_pinhandler.py \
 	tests/integration/apps/lo_sign.py \
 	tests/integration/apps/PdfSign.java \
-	tests/integration/apps/pdf_signed_parts.py
+	tests/integration/apps/pdf_signed_parts.py \
+	tests/integration/apps/minimal_pdf.py
