@@ -29,6 +29,18 @@ p11kit_ns() {
 # The public key of one of the card's certificates, PEM.
 card_pubkey() { openssl x509 -in "$RIG_CARD_DIR/$1-cert.pem" -pubkey -noout; }
 
+# tls_server_cert DIR: a throwaway CA (DIR/ca.pem) and a server certificate
+# for 127.0.0.1 signed by it (DIR/server.pem, DIR/server.key).
+tls_server_cert() {
+    ( cd "$1" &&
+      openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 \
+          -subj "/CN=jpki-pkcs11 throwaway test server CA" \
+          -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign &&
+      openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj "/CN=127.0.0.1" &&
+      printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\nkeyUsage=digitalSignature,keyEncipherment\n' > ext &&
+      openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile ext -out server.pem )
+}
+
 # SHA-256 fingerprint line of a PEM certificate (to compare certificates).
 cert_fingerprint() { openssl x509 -in "$1" -noout -fingerprint -sha256 2>&1; }
 

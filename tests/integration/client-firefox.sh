@@ -33,14 +33,7 @@ cleanup() {
 trap cleanup EXIT
 
 # A throwaway CA and a server certificate for 127.0.0.1.
-( cd "$W/ca" &&
-  openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 \
-      -subj "/CN=jpki-pkcs11 throwaway test server CA" \
-      -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign &&
-  openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj "/CN=127.0.0.1" &&
-  printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\nkeyUsage=digitalSignature,keyEncipherment\n' > ext &&
-  openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile ext -out server.pem
-) > "$W/ca.log" 2>&1 || { echo "Bail out! could not make the server certificate"; sed 's/^/# /' "$W/ca.log"; exit 1; }
+tls_server_cert "$W/ca" > "$W/ca.log" 2>&1 || { echo "Bail out! could not make the server certificate"; sed 's/^/# /' "$W/ca.log"; exit 1; }
 
 # The server: TLS 1.2 only (the card cannot sign RSA-PSS, which TLS 1.3 needs),
 # a client certificate required and verified against the card's auth CA.

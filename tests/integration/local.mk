@@ -12,6 +12,7 @@ INTEGRATION_TESTS = \
 	tests/integration/client-libreoffice.sh \
 	tests/integration/client-java.sh \
 	tests/integration/client-pdfsig.sh \
+	tests/integration/client-chromium.sh \
 	tests/integration/register-nss.sh \
 	tests/integration/jpki-tool.sh \
 	tests/integration/hostile-card.sh \
