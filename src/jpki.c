@@ -96,7 +96,14 @@ jpki_status jpki_card_begin(jpki_card *card, bool *was_reset)
     }
     if (st != JPKI_OK)
         jpki_card_forget_selection(card);
+    else
+        card->current_ef = 0;  /* another program may have moved it since our last transaction */
     return st;
+}
+
+bool jpki_card_verified(const jpki_card *card, jpki_role role)
+{
+    return (role == JPKI_ROLE_AUTH || role == JPKI_ROLE_SIGN) && card->verified[role];
 }
 
 void jpki_card_end(jpki_card *card)

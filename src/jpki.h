@@ -60,6 +60,9 @@ void jpki_card_init(jpki_card *card, jpki_transport *t);
  * forgotten. Errors: those of the transport. */
 jpki_status jpki_card_begin(jpki_card *card, bool *was_reset);
 void jpki_card_end(jpki_card *card);
+/* Whether a VERIFY of the role's PIN succeeded since our AP was selected,
+ * as far as this process knows (another program may have cleared it). */
+bool jpki_card_verified(const jpki_card *card, jpki_role role);
 
 /* Sends one APDU to the card (the card layer's own commands and those of the
  * other applications, jpki_text.c), counting it; a lost or reset card makes

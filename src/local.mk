@@ -14,6 +14,7 @@ libjpki_la_SOURCES = \
 	src/cert_cache.c src/cert_cache.h \
 	src/slot.c src/slot.h src/slot_internal.h src/slot_info.c src/slot_event.c \
 	src/session.c src/session.h src/session_ops.h \
+	src/token_state.c src/token_state.h \
 	src/objects.c src/login.c src/signing.c
 libjpki_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
 libjpki_la_LIBADD = $(PCSC_LIBS) $(CRYPTO_LIBS) $(PTHREAD_LIBS)

@@ -38,7 +38,7 @@ static CK_RV cert_get(void *ctx, uint16_t fid, const uint8_t **der, size_t *der_
     jpki_session *s = ctx;
     if (fid == JPKI_EF_SIGN_CERT &&
         jpki_reader_cached_cert(s->reader, fid, der_len) == NULL) {
-        CK_RV rv = jpki_read_sign_cert(s);
+        CK_RV rv = jpki_ts_read_sign_cert(s->reader);
         if (rv != CKR_OK)
             return rv;
     }

@@ -78,6 +78,16 @@ static void atfork_child(void)
     pthread_mutex_init(&init_mutex, NULL);
 }
 
+/* Unloaded (dlclose, or the process exits) without C_Finalize: the auth
+ * key must not stay verified on the card for the next program. */
+__attribute__((destructor)) static void module_unload(void)
+{
+    pthread_mutex_lock(&init_mutex);
+    if (module_ready())
+        jpki_slots_unload();
+    pthread_mutex_unlock(&init_mutex);
+}
+
 static void register_atfork(void)
 {
     (void)pthread_atfork(NULL, NULL, atfork_child);

@@ -18,8 +18,7 @@ void jpki_session_end_op(jpki_session *s)
     if (s->op == JPKI_OP_SIGN)
         jpki_sign_ctx_free(&s->sign);
     memset(&s->sign, 0, sizeof(s->sign));
-    OPENSSL_cleanse(s->context_pin, sizeof(s->context_pin));
-    s->context_pin_len = 0;
+    jpki_held_pin_wipe(&s->context_pin);
     s->context_login = false;
     s->sign_multipart = false;
     s->sign_always_auth = false;
@@ -54,29 +53,25 @@ static void unlink_session(jpki_session *s)
     }
 }
 
-/* Global lock held. */
-static size_t count_slot(CK_SLOT_ID slot, unsigned long generation, size_t *rw)
+/* Reader lock held: the per-token session counts C_GetTokenInfo shows,
+ * for sessions on the reader's current card. */
+static void count_session(const jpki_session *s, bool opened)
 {
-    size_t n = 0;
-    if (rw != NULL)
-        *rw = 0;
-    for (jpki_session *s = sessions; s != NULL; s = s->next) {
-        if (s->slot_id != slot || s->generation != generation)
-            continue;
-        n++;
-        if (rw != NULL && (s->flags & CKF_RW_SESSION))
+    jpki_reader *r = s->reader;
+    if (s->generation != r->generation)
+        return;
+    unsigned long *all = &r->sessions[s->role], *rw = &r->rw_sessions[s->role];
+    bool is_rw = (s->flags & CKF_RW_SESSION) != 0;
+    if (opened) {
+        (*all)++;
+        if (is_rw)
             (*rw)++;
+    } else {
+        if (*all > 0)
+            (*all)--;
+        if (is_rw && *rw > 0)
+            (*rw)--;
     }
-    return n;
-}
-
-void jpki_session_count(CK_SLOT_ID slot, unsigned long generation, CK_ULONG *all, CK_ULONG *rw)
-{
-    size_t n_rw = 0;
-    jpki_global_lock();
-    *all = count_slot(slot, generation, &n_rw);
-    jpki_global_unlock();
-    *rw = n_rw;
 }
 
 CK_RV jpki_session_open(CK_SLOT_ID slot_id, CK_FLAGS flags, CK_SESSION_HANDLE *out)
@@ -105,6 +100,7 @@ CK_RV jpki_session_open(CK_SLOT_ID slot_id, CK_FLAGS flags, CK_SESSION_HANDLE *o
     s->next = sessions;
     sessions = s;
     jpki_global_unlock();
+    count_session(s, true);
     *out = s->handle;
     rv = CKR_OK;
 out:
@@ -148,7 +144,7 @@ void jpki_session_release(jpki_session *s)
 
 bool jpki_session_logged_in(const jpki_session *s)
 {
-    return s->reader->logged_in[s->role];
+    return jpki_ts_logged_in(s->reader, s->role);
 }
 
 CK_RV jpki_session_close(CK_SESSION_HANDLE handle)
@@ -163,11 +159,12 @@ CK_RV jpki_session_close(CK_SESSION_HANDLE handle)
     jpki_role role = s->role;
     jpki_global_lock();
     unlink_session(s);
-    size_t left = count_slot(s->slot_id, s->generation, NULL);
     jpki_global_unlock();
-    /* PKCS#11: closing the application's last session of a token logs it out. */
-    if (left == 0)
-        jpki_reader_logout(r, role);
+    count_session(s, false);
+    /* PKCS#11: closing the application's last session of a token logs it
+     * out (and leaves its key un-verified on the card). */
+    if (r->sessions[role] == 0)
+        jpki_ts_logout(r, role);
     session_free(s);
     jpki_reader_release(r);
     return CKR_OK;
@@ -194,10 +191,11 @@ CK_RV jpki_session_close_all(CK_SLOT_ID slot_id)
     jpki_global_unlock();
     while (closing != NULL) {
         jpki_session *next = closing->next;
+        count_session(closing, false);
         session_free(closing);
         closing = next;
     }
-    jpki_reader_logout(slot.reader, slot.role);
+    jpki_ts_logout(slot.reader, slot.role);
     jpki_slot_release(&slot);
     return CKR_OK;
 }
@@ -218,7 +216,12 @@ void jpki_sessions_fini(void)
 
 void jpki_sessions_forget(void)
 {
-    sessions = NULL;
+    /* fork child: the parent's sessions are not ours, their PINs no one's. */
+    while (sessions != NULL) {
+        jpki_session *s = sessions;
+        sessions = s->next;
+        session_free(s);
+    }
 }
 
 CK_RV jpki_session_get_info(CK_SESSION_HANDLE handle, CK_SESSION_INFO *info)

@@ -17,6 +17,7 @@
 #include "mech.h"
 #include "slot.h"
 #include "token.h"
+#include "token_state.h"
 
 typedef enum jpki_op { JPKI_OP_NONE = 0, JPKI_OP_FIND, JPKI_OP_SIGN } jpki_op;
 
@@ -38,8 +39,7 @@ typedef struct jpki_session {
     bool sign_always_auth;    /* each signature needs C_Login(CKU_CONTEXT_SPECIFIC) */
     bool sign_multipart;      /* C_SignUpdate was called */
     bool context_login;       /* that login happened for this operation */
-    uint8_t context_pin[JPKI_PIN_MAX];  /* held until the signature is done */
-    size_t context_pin_len;
+    jpki_held_pin context_pin;  /* its PIN, until the signature (token_state.c) */
     struct jpki_session *next;
 } jpki_session;
 
@@ -51,9 +51,6 @@ void jpki_sessions_fini(void);
 /* fork child: forget the parent's sessions. */
 void jpki_sessions_forget(void);
 CK_RV jpki_session_get_info(CK_SESSION_HANDLE handle, CK_SESSION_INFO *info);
-
-/* Sessions of a slot on its current card: all, and read-write ones. */
-void jpki_session_count(CK_SLOT_ID slot, unsigned long generation, CK_ULONG *all, CK_ULONG *rw);
 
 /* Finds a session and takes its reader lock, with the card state fresh.
  * CKR_SESSION_HANDLE_INVALID, or CKR_DEVICE_REMOVED (the session is then

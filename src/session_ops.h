@@ -29,21 +29,9 @@ CK_RV jpki_object_refuse(jpki_session *s, CK_OBJECT_HANDLE handle, CK_RV refusal
 
 CK_RV jpki_login(jpki_session *s, CK_USER_TYPE user, const CK_UTF8CHAR *pin, CK_ULONG pin_len);
 CK_RV jpki_logout(jpki_session *s);
-/* The sign certificate, not yet in memory, read with the sign PIN held
- * since C_Login (login.c). CKR_OBJECT_HANDLE_INVALID when it cannot be read
- * in this login, or the card has none. */
-CK_RV jpki_read_sign_cert(jpki_session *s);
 /* C_SetPIN on a logged-in token: VERIFY the old PIN, CHANGE REFERENCE DATA. */
 CK_RV jpki_set_pin(jpki_session *s, const CK_UTF8CHAR *old_pin, CK_ULONG old_len,
                    const CK_UTF8CHAR *new_pin, CK_ULONG new_len);
-/* For signing.c. Inside the caller's transaction: VERIFY once, keeping the
- * cached retry counter right. */
-jpki_status jpki_verify_tx(jpki_reader *r, jpki_role role, const uint8_t *pin, size_t pin_len);
-/* After the transaction ended: the CKR_* for a VERIFY's status. */
-CK_RV jpki_verify_rv(jpki_reader *r, jpki_status st);
-/* Whether the final-try guard lets a VERIFY go to the card now. */
-bool jpki_verify_allowed(const jpki_reader *r, jpki_role role);
-
 CK_RV jpki_sign_init(jpki_session *s, const CK_MECHANISM *mechanism, CK_OBJECT_HANDLE key);
 CK_RV jpki_sign_once(jpki_session *s, const CK_BYTE *data, CK_ULONG len, CK_BYTE *sig,
                      CK_ULONG *sig_len);

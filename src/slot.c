@@ -131,7 +131,7 @@ CK_RV jpki_slots_init(void)
 static void reader_free(jpki_reader *r)
 {
     jpki_lock_acquire(r->io);  /* let a card operation still running finish */
-    jpki_reader_drop_card(r);
+    jpki_reader_release_card(r);
     jpki_lock_release(r->io);
     jpki_lock_free(r->io);
     free(r);
@@ -152,9 +152,27 @@ void jpki_slots_fini(void)
     memset(&jpki_mod, 0, sizeof(jpki_mod));
 }
 
+void jpki_slots_unload(void)
+{
+    jpki_global_lock();
+    size_t n = jpki_mod.n_readers;
+    jpki_reader **readers = jpki_mod.readers;
+    jpki_global_unlock();
+    for (size_t i = 0; i < n; i++) {
+        jpki_lock_acquire(readers[i]->io);
+        if (readers[i]->token_present)
+            jpki_ts_release(readers[i]);
+        jpki_lock_release(readers[i]->io);
+    }
+}
+
 void jpki_slots_forget(void)
 {
-    /* The parent's PC/SC handles and locks are not ours to release: leak. */
+    /* The parent's PC/SC handles and locks are not ours to release: leak
+     * them, but wipe the PINs the child's copy of memory holds. */
+    for (size_t i = 0; i < jpki_mod.n_readers; i++)
+        if (jpki_mod.readers[i] != NULL)
+            jpki_ts_clear(&jpki_mod.readers[i]->ts);
     memset(&jpki_mod, 0, sizeof(jpki_mod));
 }
 
@@ -165,13 +183,12 @@ static void wipe_card_state(jpki_reader *r)
         r->cert[i] = NULL;
         r->cert_len[i] = 0;
     }
-    jpki_reader_forget_pin(r, JPKI_ROLE_AUTH);
-    jpki_reader_forget_pin(r, JPKI_ROLE_SIGN);
-    r->logged_in[0] = r->logged_in[1] = false;
+    jpki_ts_clear(&r->ts);
+    r->sessions[0] = r->sessions[1] = 0;
+    r->rw_sessions[0] = r->rw_sessions[1] = 0;
     r->have_serial = false;
     memset(r->serial, ' ', sizeof(r->serial));
     memset(&r->info, 0, sizeof(r->info));
-    r->tries[0] = r->tries[1] = -1;
 }
 
 void jpki_reader_drop_card(jpki_reader *r)
@@ -189,16 +206,11 @@ void jpki_reader_drop_card(jpki_reader *r)
     r->token_present = false;
 }
 
-void jpki_reader_forget_pin(jpki_reader *r, jpki_role role)
+void jpki_reader_release_card(jpki_reader *r)
 {
-    OPENSSL_cleanse(r->pin[role], sizeof(r->pin[role]));
-    r->pin_len[role] = 0;
-}
-
-void jpki_reader_logout(jpki_reader *r, jpki_role role)
-{
-    r->logged_in[role] = false;
-    jpki_reader_forget_pin(r, role);
+    if (r->token_present)
+        jpki_ts_release(r);
+    jpki_reader_drop_card(r);
 }
 
 static unsigned long new_generation(void)
@@ -227,17 +239,17 @@ static jpki_status probe_tx(jpki_reader *r)
         return st;
     if (jpki_read_token_info(&r->card, &r->info) != JPKI_OK)
         memset(&r->info, 0, sizeof(r->info));
+    int tries[2] = { -1, -1 };
     for (int role = 0; role < 2; role++) {
-        int tries = -1;
-        st = jpki_pin_status(&r->card, (jpki_role)role, &tries);
+        st = jpki_pin_status(&r->card, (jpki_role)role, &tries[role]);
         if (st == JPKI_E_PIN_LOCKED)
-            tries = 0;
-        else if (st != JPKI_OK || tries < 0)
-            tries = jpki_pin_max_tries((jpki_role)role);
-        r->tries[role] = tries;
+            tries[role] = 0;
+        else if (st != JPKI_OK || tries[role] < 0)
+            tries[role] = jpki_pin_max_tries((jpki_role)role);
         if (st == JPKI_E_NO_CARD || st == JPKI_E_NO_READER || status_transient(st))
             return st;
     }
+    jpki_ts_card_arrived(&r->ts, tries[JPKI_ROLE_AUTH], tries[JPKI_ROLE_SIGN]);
     st = jpki_read_cert_head(&r->card, JPKI_EF_AUTH_CERT);
     if (st == JPKI_E_NO_CARD || st == JPKI_E_NO_READER || status_transient(st))
         return st;

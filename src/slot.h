@@ -21,6 +21,7 @@
 #include "jpki.h"
 #include "locking.h"
 #include "reader.h"
+#include "token_state.h"
 
 #define JPKI_CERT_SLOTS 4  /* EF 0001, 0002, 000A, 000B */
 
@@ -52,10 +53,8 @@ typedef struct jpki_reader {
     jpki_transport *transport;
     jpki_card card;
     jpki_token_info info;
-    int tries[2];
-    bool logged_in[2];
-    uint8_t pin[2][JPKI_PIN_MAX];  /* per role; PIN retention: see login.c */
-    size_t pin_len[2];
+    jpki_token_state ts;       /* PINs, counters, login: token_state.c only */
+    unsigned long sessions[2], rw_sessions[2];  /* per role, on this card (session.c) */
     uint8_t *cert[JPKI_CERT_SLOTS];
     size_t cert_len[JPKI_CERT_SLOTS];
     bool have_serial;
@@ -71,6 +70,9 @@ typedef struct jpki_slot {
 /* C_Initialize / C_Finalize of this layer. */
 CK_RV jpki_slots_init(void);
 void jpki_slots_fini(void);
+/* The module is unloaded without C_Finalize (dlclose, exit): leave no key
+ * verified on a card, free nothing (other threads may still be inside). */
+void jpki_slots_unload(void);
 /* fork child: forget everything without touching the parent's handles. */
 void jpki_slots_forget(void);
 
@@ -105,10 +107,8 @@ void jpki_reader_end(jpki_reader *r);
 CK_RV jpki_reader_fail(jpki_reader *r, jpki_status st);
 /* Forget the card: login state, PIN, caches; the generation ends. */
 void jpki_reader_drop_card(jpki_reader *r);
-/* Logs one token out and wipes the PIN held for it. */
-void jpki_reader_logout(jpki_reader *r, jpki_role role);
-/* Wipes the PIN held for one token (the login stays). */
-void jpki_reader_forget_pin(jpki_reader *r, jpki_role role);
+/* C_Finalize: leaves no key verified on the card, then forgets it. */
+void jpki_reader_release_card(jpki_reader *r);
 /* A certificate of the current card, cached per generation. The _tx form
  * runs inside a transaction the caller already holds. */
 CK_RV jpki_reader_cert(jpki_reader *r, uint16_t fid, const uint8_t **der, size_t *len);

@@ -10,7 +10,6 @@
 #include <openssl/evp.h>
 #include "jpki.h"
 #include "log.h"
-#include "session.h"
 #include "slot_internal.h"
 #include "token.h"
 
@@ -213,11 +212,17 @@ CK_RV jpki_slot_get_token_info(CK_SLOT_ID id, CK_TOKEN_INFO *info)
     pad_copy(info->manufacturerID, sizeof(info->manufacturerID), "JPKI");
     pad_copy(info->model, sizeof(info->model), r->info.name);
     memcpy(info->serialNumber, r->serial, sizeof(info->serialNumber));
+    int tries = jpki_ts_tries(r, role);
+    if (!r->token_present) {
+        rv = CKR_TOKEN_NOT_PRESENT;  /* it went while the counters were read */
+        goto out;
+    }
     info->flags = CKF_LOGIN_REQUIRED | CKF_USER_PIN_INITIALIZED | CKF_TOKEN_INITIALIZED |
-                  CKF_WRITE_PROTECTED | pin_flags(r->tries[role], jpki_pin_max_tries(role));
+                  CKF_WRITE_PROTECTED | pin_flags(tries, jpki_pin_max_tries(role));
     info->ulMaxSessionCount = CK_EFFECTIVELY_INFINITE;
     info->ulMaxRwSessionCount = CK_EFFECTIVELY_INFINITE;
-    jpki_session_count(id, r->generation, &info->ulSessionCount, &info->ulRwSessionCount);
+    info->ulSessionCount = r->sessions[role];
+    info->ulRwSessionCount = r->rw_sessions[role];
     info->ulMaxPinLen = jpki_pin_max_len(role);
     info->ulMinPinLen = jpki_pin_min_len(role);
     info->ulTotalPublicMemory = CK_UNAVAILABLE_INFORMATION;

@@ -1,10 +1,13 @@
 # API tests: dlopen the built module and call through its function lists.
 # test-api.sh runs test-api without pcscd and with the rig, and test-api-card
-# with the rig (twice: everything, then card removal).
-check_PROGRAMS += tests/api/test-api tests/api/test-api-card
+# with the rig (twice: everything, then card removal), and test-fork-pins
+# with the rig (a forked child keeps no PIN).
+check_PROGRAMS += tests/api/test-api tests/api/test-api-card tests/api/test-fork-pins
 tests_api_test_api_SOURCES = tests/api/test-api.c tests/api/api-common.h
 tests_api_test_api_LDADD = -ldl $(PTHREAD_LIBS)
 tests_api_test_api_card_SOURCES = tests/api/test-api-card.c tests/api/api-common.h
 tests_api_test_api_card_LDADD = -ldl $(PCSC_LIBS) $(CRYPTO_LIBS) $(PTHREAD_LIBS)
+tests_api_test_fork_pins_SOURCES = tests/api/test-fork-pins.c tests/api/api-common.h
+tests_api_test_fork_pins_LDADD = -ldl $(PTHREAD_LIBS)
 TESTS += tests/api/test-api.sh
 dist_check_SCRIPTS += tests/api/test-api.sh

@@ -41,6 +41,28 @@ static CK_FLAGS token_flags(CK_SLOT_ID slot)
     return f->C_GetTokenInfo(slot, &ti) == CKR_OK ? ti.flags : (CK_FLAGS)-1;
 }
 
+/* Whether sig is a SHA-256 RSA PKCS#1 v1.5 signature of data by the key of
+ * the card's certificate RIG_CARD_DIR/pem. */
+static bool sig_verifies(const char *pem, const CK_BYTE *data, size_t len, const CK_BYTE *sig,
+                         size_t sig_len)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/%s", getenv("RIG_CARD_DIR"), pem);
+    FILE *fp = fopen(path, "r");
+    X509 *x = fp != NULL ? PEM_read_X509(fp, NULL, NULL, NULL) : NULL;
+    if (fp != NULL)
+        fclose(fp);
+    EVP_PKEY *k = x != NULL ? X509_get_pubkey(x) : NULL;
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    bool good = k != NULL && md != NULL &&
+                EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, k) == 1 &&
+                EVP_DigestVerify(md, sig, sig_len, data, len) == 1;
+    EVP_MD_CTX_free(md);
+    EVP_PKEY_free(k);
+    X509_free(x);
+    return good;
+}
+
 static void card_slots(void)
 {
     CK_SLOT_ID slots[4];
@@ -255,9 +277,17 @@ static void card_sign_token(CK_SESSION_HANDLE hs)
     CK_MECHANISM mech = { CKM_SHA256_RSA_PKCS, NULL, 0 };
     CK_BYTE data[3] = { 'x', 'y', 'z' }, sig[256];
     CK_ULONG sl = sizeof(sig);
+    /* Java's SunPKCS11 makes no context login: the login's first signature
+     * is authorised by C_Login itself, the next ones are not. */
     is_ulong(f->C_SignInit(hs, &mech, key), CKR_OK, "C_SignInit sign key");
+    is_ulong(f->C_Sign(hs, data, 3, sig, &sl), CKR_OK,
+             "the login's first signature needs no context login");
+    ok(sl == 256 && sig_verifies("sign-cert.pem", data, 3, sig, sl),
+       "that signature verifies with the sign certificate");
+    is_ulong(f->C_SignInit(hs, &mech, key), CKR_OK, "C_SignInit for a second signature");
+    sl = sizeof(sig);
     is_ulong(f->C_Sign(hs, data, 3, sig, &sl), CKR_USER_NOT_LOGGED_IN,
-             "C_Sign without context login");
+             "a second signature without context login");
     is_ulong(f->C_SignInit(hs, &mech, key), CKR_OK, "C_SignInit again");
     sl = 0;
     is_ulong(f->C_Sign(hs, data, 3, NULL, &sl), CKR_OK, "length query needs no PIN");

@@ -7,7 +7,8 @@
 : "${top_builddir:=$(pwd)}"
 TEST_API="$top_builddir/tests/api/test-api"
 TEST_CARD="$top_builddir/tests/api/test-api-card"
-for p in "$TEST_API" "$TEST_CARD"; do
+TEST_FORK="$top_builddir/tests/api/test-fork-pins"
+for p in "$TEST_API" "$TEST_CARD" "$TEST_FORK"; do
     [ -x "$p" ] || { echo "1..0 # SKIP $p is not built"; exit 77; }
 done
 [ -n "${JPKI_MODULE:-}" ] || JPKI_MODULE="$top_builddir/.libs/jpki-pkcs11.so"
@@ -65,6 +66,7 @@ if why=$(rig_require 2>&1); then
     if rig_start; then
         run "misuse with pcscd and a card" $TIMEOUT "$TEST_API"
         run "with the virtual card" $TIMEOUT "$TEST_CARD"
+        run "PINs after fork" $TIMEOUT "$TEST_FORK"
         echo "# pass 3: card removal" >> "$OUT"
         removal
     else

@@ -15,9 +15,10 @@
  * after another program left the card in the text-assistance AP, whose
  * EF 0001/0002 share their IDs with the sign certificate and sign CA), the
  * sessions stay logged in, no PIN try is lost, and the VERIFYs we send are
- * exactly those of login.c's retention rule: one per sign-token login, one
+ * exactly those of token_state.h's rules: one per sign-token login, one
  * more for the sign certificate's first read (with the PIN held since that
- * login), one per context login; the held auth PIN once in a signature when the card
+ * login), two per context login and signature (sign_token says why); the
+ * held auth PIN once in a signature when the card
  * lost its verified state since our previous auth signature (a reset,
  * power or a successful SELECT of an application by anyone, per the card's
  * APDU log), and never otherwise.
@@ -139,10 +140,14 @@ static void certs_read(const char *step_name)
 
 /* The sign token: a login the first time (one VERIFY) and a read of the
  * sign certificate (one VERIFY with the held PIN), then a signature with its
- * context login (one VERIFY). */
+ * context login. The key is never left verified between our transactions,
+ * so the context login checks its PIN (one VERIFY, un-verified at once)
+ * and the signature sends it again in its own transaction (one VERIFY);
+ * the first time, the context PIN is the one that just verified at
+ * C_Login, so only the signature sends it. */
 static void sign_token(const char *step_name)
 {
-    int a0 = verifies(4), s0 = verifies(6), want = 1;
+    int a0 = verifies(4), s0 = verifies(6), want = 2;
     if (!sign_logged_in) {
         sign_logged_in = is_ulong(f->C_Login(hs, CKU_USER, (CK_UTF8CHAR_PTR) "ABC123", 6), CKR_OK,
                                   "%s: C_Login on the sign token", step_name);
@@ -229,16 +234,16 @@ int main(void)
        kept, lost);
 
     /* Last: another program spends the auth PIN's three tries. Our next
-     * signature re-verifies once with the held PIN (the module's counter
-     * still says 3), the card refuses it as blocked, and C_Sign, which has
-     * no PIN codes, says the login is gone; the PIN is never sent again. */
+     * signature finds the card unverified, reads the counter before
+     * sending the held PIN, sees it blocked and sends nothing; C_Sign,
+     * which has no PIN codes, says the login is gone. */
     step("lock-auth-pin");
     a0 = verifies(4);
     CK_BYTE sig[256];
     CK_ULONG sl = sizeof(sig);
     is_ulong(sign_with(ha, 1, NULL, msg, sizeof(msg), sig, &sl), CKR_USER_NOT_LOGGED_IN,
              "auth PIN blocked by another program: C_Sign gives CKR_USER_NOT_LOGGED_IN");
-    is_ulong((CK_ULONG)(verifies(4) - a0), 1, "one VERIFY with the held PIN, refused");
+    is_ulong((CK_ULONG)(verifies(4) - a0), 0, "the held PIN is not sent to a blocked counter");
     CK_SESSION_INFO si;
     ok(f->C_GetSessionInfo(ha, &si) == CKR_OK && si.state == CKS_RO_PUBLIC_SESSION,
        "the auth session is logged out");
