@@ -13,10 +13,13 @@ libjpki_la_SOURCES = \
 	src/locking.c src/locking.h \
 	src/cert_cache.c src/cert_cache.h \
 	src/slot.c src/slot.h src/slot_internal.h src/slot_info.c src/slot_event.c \
+	src/token_view.c src/token_view.h \
 	src/session.c src/session.h src/session_ops.h \
 	src/token_state.c src/token_state.h \
 	src/objects.c src/login.c src/signing.c
 libjpki_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
+# The system tokens.conf (token_view.c): configure's --sysconfdir.
+libjpki_la_CPPFLAGS = $(AM_CPPFLAGS) -DJPKI_SYSCONFDIR='"$(sysconfdir)/jpki-pkcs11"'
 libjpki_la_LIBADD = $(PCSC_LIBS) $(CRYPTO_LIBS) $(PTHREAD_LIBS)
 
 pkcs11moddir = $(p11_module_path)

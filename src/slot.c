@@ -10,6 +10,7 @@
 #include "session.h"
 #include "slot.h"
 #include "slot_internal.h"
+#include "token_view.h"
 
 jpki_slot_module jpki_mod;
 
@@ -118,6 +119,7 @@ void jpki_slots_rescan(void)
 CK_RV jpki_slots_init(void)
 {
     memset(&jpki_mod, 0, sizeof(jpki_mod));
+    jpki_view_load();
     jpki_mod.lock = jpki_lock_new();
     if (jpki_mod.lock == NULL)
         return CKR_CANT_LOCK;
@@ -331,19 +333,26 @@ void jpki_reader_release(jpki_reader *r)
     jpki_lock_release(r->io);
 }
 
+/* The one place a slot ID is resolved: a slot of a token hidden from this
+ * process (token_view.h) does not exist for it. */
+static jpki_reader *slot_reader(CK_SLOT_ID id)
+{
+    if (!jpki_view_shows((jpki_role)(id % 2)))
+        return NULL;
+    jpki_global_lock();
+    jpki_reader *r = id / 2 < jpki_mod.n_readers ? jpki_mod.readers[id / 2] : NULL;
+    jpki_global_unlock();
+    return r;
+}
+
 CK_RV jpki_slot_check_id(CK_SLOT_ID id)
 {
-    jpki_global_lock();
-    CK_RV rv = id / 2 < jpki_mod.n_readers ? CKR_OK : CKR_SLOT_ID_INVALID;
-    jpki_global_unlock();
-    return rv;
+    return slot_reader(id) != NULL ? CKR_OK : CKR_SLOT_ID_INVALID;
 }
 
 CK_RV jpki_slot_acquire(CK_SLOT_ID id, jpki_slot *slot)
 {
-    jpki_global_lock();
-    jpki_reader *r = id / 2 < jpki_mod.n_readers ? jpki_mod.readers[id / 2] : NULL;
-    jpki_global_unlock();
+    jpki_reader *r = slot_reader(id);
     if (r == NULL)
         return CKR_SLOT_ID_INVALID;
     jpki_reader_acquire(r);

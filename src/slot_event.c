@@ -16,6 +16,7 @@
 #include <time.h>
 #include "log.h"
 #include "slot_internal.h"
+#include "token_view.h"
 
 /* Global lock held. The reader's state now (one PC/SC call, no APDU). */
 static jpki_seen reader_now(jpki_reader *r)
@@ -56,6 +57,11 @@ static bool find_event(CK_SLOT_ID *slot)
         jpki_reader *r = jpki_mod.readers[i];
         jpki_seen now = reader_now(r);
         for (int role = 0; role < 2; role++) {
+            if (!jpki_view_shows((jpki_role)role)) {
+                /* Never reported, but kept current: wait_once waits on it. */
+                r->seen[role] = now;
+                continue;
+            }
             if (seen_differs(&now, &r->seen[role])) {
                 r->seen[role] = now;
                 *slot = 2 * r->index + (CK_SLOT_ID)role;

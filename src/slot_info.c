@@ -12,6 +12,7 @@
 #include "log.h"
 #include "slot_internal.h"
 #include "token.h"
+#include "token_view.h"
 
 /* Blank-padded, not NUL-terminated; cut on a UTF-8 character boundary. */
 static void pad_copy(CK_UTF8CHAR *dst, size_t cap, const char *src)
@@ -60,8 +61,9 @@ CK_RV jpki_slot_list(bool token_present, CK_SLOT_ID *list, CK_ULONG *count)
         }
         if (!present)
             continue;
-        ids[found++] = 2 * readers[i]->index + JPKI_ROLE_AUTH;
-        ids[found++] = 2 * readers[i]->index + JPKI_ROLE_SIGN;
+        for (int role = 0; role < 2; role++)
+            if (jpki_view_shows((jpki_role)role))
+                ids[found++] = 2 * readers[i]->index + (CK_SLOT_ID)role;
     }
     rv = CKR_OK;
     if (list != NULL && *count < found)

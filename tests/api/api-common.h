@@ -51,6 +51,19 @@ static inline bool load_module(void)
     return true;
 }
 
+/* load_module, then f from C_GetFunctionList. */
+static inline bool load_function_list(void)
+{
+    if (!load_module())
+        return false;
+    CK_C_GetFunctionList get_fl = (CK_C_GetFunctionList)dlsym(lib, "C_GetFunctionList");
+    if (get_fl == NULL || get_fl(&f) != CKR_OK) {
+        ok(0, "C_GetFunctionList");
+        return false;
+    }
+    return true;
+}
+
 static inline bool blank_padded(const CK_UTF8CHAR *field, size_t cap, const char *want)
 {
     size_t n = strlen(want);
@@ -60,6 +73,24 @@ static inline bool blank_padded(const CK_UTF8CHAR *field, size_t cap, const char
         if (field[i] != ' ')
             return false;
     return true;
+}
+
+/* Tells the driving script "mine" (a file in $JPKI_API_SYNC) and waits up
+ * to 60 s for its answer "theirs". */
+static inline void sync_step(const char *mine, const char *theirs)
+{
+    const char *dir = getenv("JPKI_API_SYNC");
+    char path[512];
+    snprintf(path, sizeof(path), "%s/%s", dir != NULL ? dir : ".", mine);
+    FILE *fp = fopen(path, "w");
+    if (fp != NULL)
+        fclose(fp);
+    snprintf(path, sizeof(path), "%s/%s", dir != NULL ? dir : ".", theirs);
+    for (int i = 0; i < 600 && access(path, F_OK) != 0; i++) {
+        struct timespec ts = { 0, 100 * 1000000L };
+        nanosleep(&ts, NULL);
+    }
+    ok(access(path, F_OK) == 0, "sync: %s", theirs);
 }
 
 #endif

@@ -671,22 +671,6 @@ static void test_card(void)
 /* ---- card removal (JPKI_API_PHASE=removal): test-api.sh pulls the card
  * out and puts it back when told through files in $JPKI_API_SYNC ---- */
 
-static void sync_step(const char *mine, const char *theirs)
-{
-    const char *dir = getenv("JPKI_API_SYNC");
-    char path[512];
-    snprintf(path, sizeof(path), "%s/%s", dir, mine);
-    FILE *fp = fopen(path, "w");
-    if (fp != NULL)
-        fclose(fp);
-    snprintf(path, sizeof(path), "%s/%s", dir, theirs);
-    for (int i = 0; i < 600 && access(path, F_OK) != 0; i++) {
-        struct timespec ts = { 0, 100 * 1000000L };
-        nanosleep(&ts, NULL);
-    }
-    ok(access(path, F_OK) == 0, "sync: %s", theirs);
-}
-
 static void *blocking_waiter(void *arg)
 {
     CK_SLOT_ID slot = BAD_SLOT;
@@ -775,13 +759,8 @@ static void test_removal(void)
 
 int main(void)
 {
-    if (!load_module())
+    if (!load_function_list())
         return done_testing();
-    CK_C_GetFunctionList get_fl = (CK_C_GetFunctionList)dlsym(lib, "C_GetFunctionList");
-    if (get_fl == NULL || get_fl(&f) != CKR_OK) {
-        ok(0, "C_GetFunctionList");
-        return done_testing();
-    }
     const char *phase = getenv("JPKI_API_PHASE");
     if (phase != NULL && strcmp(phase, "removal") == 0)
         test_removal();

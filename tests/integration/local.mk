@@ -18,7 +18,8 @@ INTEGRATION_TESTS = \
 	tests/integration/hostile-card.sh \
 	tests/integration/hotplug.sh \
 	tests/integration/interleave.sh \
-	tests/integration/exclusive.sh
+	tests/integration/exclusive.sh \
+	tests/integration/token-view.sh
 TESTS += $(INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(INTEGRATION_TESTS)
 # Step-driven clients: one C_Initialize across a scenario the script plays.

@@ -13,6 +13,7 @@ tools_jpki_tool_jpki_tool_SOURCES = \
 	tools/jpki-tool/pin.c \
 	tools/jpki-tool/sign.c \
 	tools/jpki-tool/cms.c \
-	tools/jpki-tool/basic_info.c
+	tools/jpki-tool/basic_info.c \
+	tools/jpki-tool/view.c
 tools_jpki_tool_jpki_tool_LDADD = libjpki.la $(PCSC_LIBS) $(CRYPTO_LIBS) $(PTHREAD_LIBS)
 dist_man1_MANS = doc/jpki-tool.1

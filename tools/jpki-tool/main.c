@@ -72,6 +72,8 @@ static int run(const struct tool_options *opt, const char *command, const char *
         return cmd_sign(opt);
     if (strcmp(command, "basic-info") == 0 && arg == NULL)
         return cmd_basic_info(opt);
+    if (strcmp(command, "view") == 0)
+        return cmd_view(arg);
     msg_print(stderr, M_UNKNOWN_COMMAND, command);
     return EXIT_TOOL_USAGE;
 }

@@ -29,6 +29,7 @@ static const struct msg_row table[M_COUNT] = {
         "  sign --key auth|sign -i FILE -o FILE [--cms]\n"
         "                                       sign a file (SHA-256, PKCS#1 v1.5 or CMS)\n"
         "  basic-info [--show-number]           name, address, birth date, sex (text AP)\n"
+        "  view PROGRAM                         which tokens PROGRAM sees through the module\n"
         "Options:\n"
         "  --reader NAME    use the reader whose name contains NAME\n"
         "  --pin-fd N       read PINs (one per line) from file descriptor N\n"
@@ -43,6 +44,7 @@ static const struct msg_row table[M_COUNT] = {
         "  sign --key auth|sign -i ファイル -o ファイル [--cms]\n"
         "                                       ファイルに署名 (SHA-256、PKCS#1 v1.5 または CMS)\n"
         "  basic-info [--show-number]           氏名・住所・生年月日・性別 (券面事項入力補助AP)\n"
+        "  view プログラム                      モジュールを通してプログラムに見えるトークン\n"
         "オプション:\n"
         "  --reader 名前    名前を含むリーダーを使う\n"
         "  --pin-fd N       暗証番号をファイル記述子 N から読む (1行に1つ)\n"
@@ -138,6 +140,22 @@ static const struct msg_row table[M_COUNT] = {
     [M_MY_NUMBER] = { "Individual number", "個人番号" },
     [M_MY_NUMBER_HIDDEN] = { "%s: not shown (use --show-number)\n",
                              "%s: 表示していません (--show-number で表示)\n" },
+    /* view: every row takes the same arguments in both columns. */
+    [M_VIEW_PROGRAM] = { "Program: %s\n", "プログラム: %s\n" },
+    [M_VIEW_AUTH] = { "Tokens:  %s (User Authentication only)\n",
+                      "トークン: %s (利用者証明用のみ)\n" },
+    [M_VIEW_SIGN] = { "Tokens:  %s (Digital Signature only)\n",
+                      "トークン: %s (署名用のみ)\n" },
+    [M_VIEW_ALL] = { "Tokens:  %s (both)\n", "トークン: %s (両方)\n" },
+    [M_VIEW_FROM_ENV] = { "Decided by: JPKI_PKCS11_TOKENS in this environment\n",
+                          "決め手: この環境の JPKI_PKCS11_TOKENS\n" },
+    [M_VIEW_FROM_FILE] = { "Decided by: %s, line %u\n", "決め手: %s の %u 行目\n" },
+    [M_VIEW_FROM_DEFAULT] = { "Decided by: the default (no setting for this program)\n",
+                              "決め手: 既定値 (このプログラムの設定なし)\n" },
+    [M_VIEW_IGNORED_ENV] = { "Ignored: JPKI_PKCS11_TOKENS (not auth, sign or all)\n",
+                             "無視: JPKI_PKCS11_TOKENS (auth, sign, all のどれでもない)\n" },
+    [M_VIEW_IGNORED_FILE] = { "Ignored: %s: %s\n", "無視: %s: %s\n" },
+    [M_VIEW_IGNORED_LINE] = { "Ignored: %s, line %u: %s\n", "無視: %s の %u 行目: %s\n" },
 };
 
 void msg_init(void)

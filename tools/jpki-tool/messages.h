@@ -80,6 +80,16 @@ typedef enum msg_id {
     M_SEX_NA,
     M_MY_NUMBER,
     M_MY_NUMBER_HIDDEN,
+    M_VIEW_PROGRAM,
+    M_VIEW_AUTH,
+    M_VIEW_SIGN,
+    M_VIEW_ALL,
+    M_VIEW_FROM_ENV,
+    M_VIEW_FROM_FILE,
+    M_VIEW_FROM_DEFAULT,
+    M_VIEW_IGNORED_ENV,
+    M_VIEW_IGNORED_FILE,
+    M_VIEW_IGNORED_LINE,
     M_COUNT
 } msg_id;
 

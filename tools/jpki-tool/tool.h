@@ -90,6 +90,8 @@ int cmd_verify_pin(const struct tool_options *opt, const char *which);
 int cmd_change_pin(const struct tool_options *opt, const char *which);
 int cmd_sign(const struct tool_options *opt);
 int cmd_basic_info(const struct tool_options *opt);
+/* view.c: the token view of a program (src/token_view.h). */
+int cmd_view(const char *program);
 
 /* cms.c: a detached CMS SignedData over data, signed by the card. */
 int tool_cms_sign(struct tool_card *tc, jpki_role role, X509 *cert, const uint8_t *data,
