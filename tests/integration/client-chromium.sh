@@ -70,11 +70,12 @@ for _ in $(seq 100); do [ -s "$W/display" ] && break; sleep 0.1; done
 DISPLAY=":$(cat "$W/display")"; export DISPLAY
 unset DBUS_SESSION_BUS_ADDRESS
 
-# Root needs --no-sandbox; the rest keeps Chromium quiet and offline.
+# Root needs --no-sandbox; English for the dialog's title; the rest keeps
+# Chromium quiet and offline.
 setsid unshare -m --propagation private sh -c 'mount --bind "$1" /etc/chromium && shift && exec "$@"' sh "$W/etc" \
     chromium --no-sandbox --user-data-dir="$W/profile" --no-first-run --no-default-browser-check \
         --disable-gpu --password-store=basic --disable-background-networking --disable-component-update \
-        --disable-sync --window-position=0,0 --window-size=1200,750 "https://127.0.0.1:$PORT/index.html" \
+        --disable-sync --lang=en-US --window-position=0,0 --window-size=1200,750 "https://127.0.0.1:$PORT/index.html" \
     > "$W/chromium.log" 2>&1 &
 CHROMIUM_PID=$!
 
@@ -91,7 +92,7 @@ while [ "$(date +%s)" -lt "$end" ]; do
     for d in $(windows_named '^Unlock Security Device$'); do
         grep -qx "$d" "$W/dialogs" && continue
         echo "$d" >> "$W/dialogs"
-        sleep 0.5
+        sleep 1   # mapped is not yet ready for keys
         if [ "$(wc -l < "$W/dialogs")" = 1 ]; then
             xdotool mousemove --window "$d" 300 65 click 1; sleep 0.3
             type_keys 1 2 3 4 Return
