@@ -42,8 +42,9 @@ for role in auth sign; do
         sed -n '/-----BEGIN CERTIFICATE-----/,/-----END CERTIFICATE-----/{p;/-----END/q}' > "$W/keytool-$role.pem"
     tap_is "$(cert_fingerprint "$W/keytool-$role.pem")" "$(cert_fingerprint "$RIG_CARD_DIR/$role-cert.pem")" \
         "the $role entry's certificate is the card's $role certificate"
-    eval "${role}_alias=\$(sed -n 's/^Alias name: //p' \"\$W/keytool-$role.txt\" | head -n 1)"
 done
+key_alias() { sed -n 's/^Alias name: //p' "$W/keytool-$1.txt" | head -n 1; }
+auth_alias=$(key_alias auth); sign_alias=$(key_alias sign)
 tap_is "$(card_tries auth)/$(card_tries sign)" "3/5" "keytool spent no PIN try"
 
 # jarsigner: a jar signed with each key.
