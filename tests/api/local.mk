@@ -2,7 +2,8 @@
 # test-api.sh runs test-api without pcscd and with the rig, and test-api-card
 # with the rig (twice: everything, then card removal), and test-fork-pins
 # with the rig (a forked child keeps no PIN).
-check_PROGRAMS += tests/api/test-api tests/api/test-api-card tests/api/test-fork-pins tests/api/test-api-view
+check_PROGRAMS += tests/api/test-api tests/api/test-api-card tests/api/test-fork-pins \
+	tests/api/test-api-view
 tests_api_test_api_SOURCES = tests/api/test-api.c tests/api/api-common.h
 tests_api_test_api_LDADD = -ldl $(PTHREAD_LIBS)
 tests_api_test_api_card_SOURCES = tests/api/test-api-card.c tests/api/api-common.h

@@ -28,8 +28,10 @@ static bool in_writable_memory(const char *needle)
     while (maps != NULL && !found && fgets(line, sizeof(line), maps) != NULL) {
         unsigned long lo = 0, hi = 0;
         char perms[8] = "";
+        /* Sanitizers' shadow memory is rw and terabytes large: a heap or a
+         * library's data is far below the cap. */
         if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) != 3 || perms[0] != 'r' ||
-            perms[1] != 'w' || strstr(line, "[vvar]") != NULL)
+            perms[1] != 'w' || strstr(line, "[vvar]") != NULL || hi - lo > (1ul << 30))
             continue;
         found = memmem((const void *)lo, hi - lo, needle, n) != NULL;
     }

@@ -24,24 +24,16 @@
  * APDU log), and never otherwise.
  * Copyright (C) 2026 jpki-pkcs11 developers. LGPL-2.1-or-later.
  */
-#include <sys/stat.h>
-#include "steps.h"
+#include "card-log.h"
 
 enum { AUTH_CERT, AUTH_CA, SIGN_CA, SIGN_CERT };
 static const char *const pem_names[] = { "auth-cert", "auth-ca", "sign-ca", "sign-cert" };
 static char pem[4][4096];
-static const char *card_dir, *apdu_log;
 static CK_SESSION_HANDLE ha, hs;
 static bool sign_logged_in;
 static long mark;   /* APDU log size after our last auth signature */
 static int kept, lost;
 static const CK_BYTE msg[] = "interleaved";
-
-static long log_size(void)
-{
-    struct stat st;
-    return stat(apdu_log, &st) == 0 ? (long)st.st_size : -1;
-}
 
 /* VERIFYs with a PIN of len bytes in the card's log (any P2 form). */
 static int verifies(int len)
@@ -75,21 +67,6 @@ static bool state_lost_since(long from)
     if (fp != NULL)
         fclose(fp);
     return gone;
-}
-
-static int card_tries(const char *which)
-{
-    char path[4096], line[128], key[32];
-    int n = -1;
-    snprintf(path, sizeof(path), "%s/pins", card_dir);
-    snprintf(key, sizeof(key), "%s_tries=", which);
-    FILE *fp = fopen(path, "r");
-    while (fp != NULL && fgets(line, sizeof(line), fp) != NULL)
-        if (strncmp(line, key, strlen(key)) == 0)
-            n = atoi(line + strlen(key));
-    if (fp != NULL)
-        fclose(fp);
-    return n;
 }
 
 static void sessions_and_tries(const char *step_name)
@@ -126,7 +103,7 @@ static void auth_signs(const char *step_name)
         lost++;
     else
         kept++;
-    mark = log_size();
+    mark = log_mark();
 }
 
 static void certs_read(const char *step_name)
@@ -169,10 +146,7 @@ static void sign_token(const char *step_name)
 
 int main(void)
 {
-    card_dir = getenv("RIG_CARD_DIR");
-    apdu_log = getenv("RIG_APDU_LOG");
-    if (card_dir == NULL || apdu_log == NULL)
-        skip_all("RIG_CARD_DIR and RIG_APDU_LOG are not set");
+    card_log_init();
     for (int i = 0; i < 4; i++)
         snprintf(pem[i], sizeof(pem[i]), "%s/%s.pem", card_dir, pem_names[i]);
     if (!steps_init())
@@ -187,7 +161,7 @@ int main(void)
     int a0 = verifies(4);
     is_ulong(f->C_Login(ha, CKU_USER, (CK_UTF8CHAR_PTR) "1234", 4), CKR_OK, "C_Login (auth)");
     is_ulong((CK_ULONG)(verifies(4) - a0), 1, "one VERIFY for the login");
-    mark = log_size();
+    mark = log_mark();
 
     /* Certificates first read from the card right after the text AP. */
     step("text-ap");

@@ -7,16 +7,15 @@
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/rig.sh"
 . "$top_srcdir/tests/clients.sh"
+. "$top_srcdir/tests/integration/steps.sh"
 need pkcs11-tool openssl
 PROG="$top_builddir/tests/integration/interleave-steps"
-APDU="$top_builddir/tests/integration/pcsc-apdu"
 OPENSC=$(find /usr/lib -name opensc-pkcs11.so 2>/dev/null | head -n 1)
 [ -n "$OPENSC" ] || { echo "1..0 # SKIP opensc-pkcs11.so is not installed"; exit 77; }
-for p in "$PROG" "$APDU"; do [ -x "$p" ] || { echo "1..0 # SKIP $p is not built"; exit 77; }; done
-rig_start || { echo "Bail out! rig did not start"; exit 1; }
-W="$RIG_DIR/work"; STEP_DIR="$RIG_DIR/steps"
-mkdir -p "$W" "$STEP_DIR"
-export HOME="$W" STEP_DIR
+steps_rig "$PROG"
+W="$RIG_DIR/work"
+mkdir -p "$W"
+export HOME="$W"
 text_tries0=$(sed -n 's/^text_tries=//p' "$RIG_CARD_DIR/text-pins")
 for c in auth-cert sign-cert; do
     openssl x509 -in "$RIG_CARD_DIR/$c.pem" -outform DER -out "$W/$c.der"
@@ -24,7 +23,6 @@ done
 card_pubkey auth > "$W/auth.pub"
 echo "signed by OpenSC between our calls" > "$W/msg"
 
-JPKI_AP=00A4040C0AD392F000260100000001
 TEXT_AP=00A4040C0AD3921000310001010408
 osc() { pkcs11-tool --module "$OPENSC" "$@"; }
 text_ap() {   # the text-assistance AP: select, VERIFY its PIN, read EF 0002
@@ -51,14 +49,6 @@ opensc_sign_cert() {
 
 timeout 300 "$PROG" > "$RIG_DIR/steps.tap" 2>&1 &
 client=$!
-
-# serve NAME CMD...: when the client asks for NAME, runs CMD and answers.
-serve() {
-    step=$1; shift
-    tap_await "$STEP_DIR/$step" "$client" || { tap_result 1 "the client asked for '$step'"; return; }
-    tap_ok "other program: $step" "$@"
-    touch "$STEP_DIR/$step.done"
-}
 
 serve text-ap text_ap
 serve text-ap-again text_ap

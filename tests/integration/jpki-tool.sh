@@ -2,6 +2,10 @@
 # jpki-tool through pcscd and the virtual card: status, certificates with
 # their chain, PIN verification and change counted on the card's side,
 # raw and CMS signatures checked by openssl, and the text-assistance AP.
+# With other programs on the card (a raw PC/SC client, tests/integration/
+# pcsc-apdu): counters read fresh in the transaction of each VERIFY, no key
+# left verified after any command, Ctrl-C or error, private output 0600 and
+# never written through a symbolic link (issue 13).
 # PINs go in on descriptor 3 (--pin-fd 3), one per line, as a script would.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/rig.sh"
@@ -169,6 +173,249 @@ if [ -n "$HAVE_TEXT" ]; then
 else
     tap_skip "basic-info" "the virtual card has no text AP"
 fi
+
+# --- other programs, Ctrl-C, nothing left verified (issue 13) -------------------
+# Another program holds a shared connection, as a browser with the module
+# does: pcscd then keeps the card powered, so a verified key would stay
+# verified for any program that comes next.
+APDU_CLIENT="$top_builddir/tests/integration/pcsc-apdu"
+hold_card() {
+    rm -f "$W/release"
+    "$APDU_CLIENT" -h "$W/release" "$RIG_READER" >"$W/holder.out" 2>&1 &
+    HOLDER=$!
+    i=0; while [ $i -lt 100 ] && ! grep -q "^holding" "$W/holder.out"; do sleep 0.05; i=$((i + 1)); done
+}
+release_card() {
+    touch "$W/release"; wait "$HOLDER" 2>/dev/null; HOLDER=
+}
+# COMPUTE DIGITAL SIGNATURE by SFI with each key, nothing selected first
+# (protocol §4.1), over a SHA-256 DigestInfo: 69 82 unless the key is verified.
+DI="3031300D060960864801650304020105000420$(printf '%064d' 0)"
+unverified() {
+    "$APDU_CLIENT" "$RIG_READER" "802A009733${DI}00=6982" "802A009A33${DI}00=6982" \
+        >"$W/apdu.out" 2>&1 || { sed 's/^/#   /' "$W/apdu.out" | cut -c1-120; return 1; }
+}
+log_mark() { wc -l < "$RIG_APDU_LOG"; }
+# wait_log MARK REGEX: up to 10 s for a line matching REGEX after line MARK.
+wait_log() {
+    i=0
+    while [ $i -lt 200 ]; do
+        tail -n +$(($1 + 1)) "$RIG_APDU_LOG" | grep -q "$2" && return 0
+        sleep 0.05; i=$((i + 1))
+    done
+    return 1
+}
+# fresh_counters MARK: after line MARK of the card's log there is a VERIFY
+# with a PIN, and each comes right after the empty VERIFY (counter read) of
+# the same PIN (same P1 P2).
+fresh_counters() {
+    tail -n +$(($1 + 1)) "$RIG_APDU_LOG" | awk '
+        / INS=20 / { p = $0; sub(/.*P1P2=/, "", p); sub(/ .*/, "", p)
+                     lc = $0; sub(/.*Lc=/, "", lc); sub(/ .*/, "", lc)
+                     if (lc + 0 > 0) { n++; if (!(prev_lc == "0" && prev_p == p)) bad++ }
+                     prev_p = p; prev_lc = lc }
+        END { exit (bad > 0 || n == 0) }'
+}
+# same_transaction FILE: in jpki-tool's debug log, every VERIFY with a PIN
+# follows the empty VERIFY of that PIN inside one card transaction.
+same_transaction() {
+    awk '
+        /card transaction begins/ { tx = 1; split("", seen); next }
+        /card transaction ends/ { tx = 0; next }
+        /APDU > 00 20 00 / { p = $0; sub(/.*APDU > 00 20 00 /, "", p); p = substr(p, 1, 2)
+                             if ($0 ~ /Lc=/) { n++; if (!tx || !seen[p]) bad++ } else seen[p] = 1 }
+        END { exit (bad > 0 || n == 0) }' "$1"
+}
+# A run whose PINs come through a FIFO, so that the test acts while jpki-tool
+# waits at its prompt; SIGINT at its default action (a background job of a
+# script starts with it ignored, which jpki-tool respects).
+tool_bg() {
+    rm -f "$W/pins"; mkfifo "$W/pins"
+    env --default-signal=INT "$TOOL" --pin-fd 3 "$@" 3<"$W/pins" </dev/null \
+        >"$W/out" 2>"$W/err" &
+    BG=$!
+    exec 4>"$W/pins"
+}
+bg_pins() { printf '%s\n' "$@" >&4; }
+bg_wait() { exec 4>&-; wait "$BG"; BG_RC=$?; }
+
+trap 'touch "$W/release" 2>/dev/null; rig_stop' EXIT
+hold_card
+tap_ok "an unused card answers 69 82 to a signature by SFI" unverified
+m=$(log_mark)
+tool ABC123 verify-pin sign >/dev/null 2>&1
+tap_ok "verify-pin sign leaves the card unverified" unverified
+tool 1234 verify-pin auth >/dev/null 2>&1
+tap_ok "verify-pin auth leaves the card unverified" unverified
+tool ABC123 cert sign --der -o "$W/sign2.der" 2>/dev/null
+tap_ok "cert sign leaves the card unverified" unverified
+tool ABC123 sign --key sign -i "$W/data" -o "$W/s.sig" 2>/dev/null
+tap_ok "sign --key sign leaves the card unverified" unverified
+tool 1234 sign --key auth --cms -i "$W/data" -o "$W/a.p7s" 2>/dev/null
+tap_ok "sign --key auth --cms leaves the card unverified" unverified
+tool ABC123 status --sign-pin >/dev/null 2>&1
+tap_ok "status --sign-pin leaves the card unverified" unverified
+exit_is 0 "change-pin sign ABC123 -> XYZ789" tool "ABC123 XYZ789 XYZ789" change-pin sign
+tap_ok "change-pin sign leaves the card unverified" unverified
+tool "XYZ789 ABC123 ABC123" change-pin sign >/dev/null 2>&1
+tool "1234 5678 5678" change-pin auth >/dev/null 2>&1
+tap_ok "change-pin auth leaves the card unverified" unverified
+tool "5678 1234 1234" change-pin auth >/dev/null 2>&1
+tap_is "$(card_pin auth)/$(card_pin sign)/$(card_tries auth)/$(card_tries sign)" \
+    "1234/ABC123/3/5" "PINs changed back, counters full"
+exit_is 5 "sign to a full device (the write fails after the signature): exit 5" \
+    tool ABC123 sign --key sign -i "$W/data" -o /dev/full
+tap_ok "and the card is left unverified (error path)" unverified
+v0=$(verifies_sent)
+exit_is 1 "sign into a directory that does not exist: exit 1" \
+    tool ABC123 sign --key sign -i "$W/data" -o "$W/no/such/dir/x.sig"
+tap_is "$(verifies_sent)" "$v0" "refused before the card: no PIN sent"
+if [ -n "$HAVE_TEXT" ]; then tool 1234 basic-info >/dev/null 2>&1; fi
+tap_ok "every VERIFY came right after the counter read of its PIN" fresh_counters "$m"
+printf 'ABC123\n' | JPKI_PKCS11_DEBUG=3 "$TOOL" --pin-fd 3 sign --key sign -i "$W/data" \
+    -o "$W/s2.sig" 3<&0 </dev/null >/dev/null 2>"$W/dbg-sign.err"
+tap_ok "sign: counter read and VERIFY in one transaction (debug log)" \
+    same_transaction "$W/dbg-sign.err"
+printf '1234\n5678\n5678\n' | JPKI_PKCS11_DEBUG=3 "$TOOL" --pin-fd 3 change-pin auth \
+    3<&0 </dev/null >/dev/null 2>"$W/dbg-change.err"
+printf '5678\n1234\n1234\n' | "$TOOL" --pin-fd 3 change-pin auth 3<&0 </dev/null >/dev/null 2>&1
+tap_ok "change-pin: counter read and VERIFY in one transaction (debug log)" \
+    same_transaction "$W/dbg-change.err"
+
+# Another program reads the other PIN's counter while jpki-tool waits for the
+# PIN (as a browser polling token flags does): jpki-tool's VERIFY still
+# comes right after a counter read of its own PIN.
+m=$(log_mark)
+tool_bg verify-pin auth
+wait_log "$m" "INS=20 P1P2=0098 Lc=0"
+"$APDU_CLIENT" "$RIG_READER" 00A4040C0AD392F000260100000001 00A4020C02001B 00200080=63C5 \
+    >/dev/null 2>&1
+bg_pins 1234
+bg_wait
+tap_is "$BG_RC" 0 "verify-pin with another program between prompt and VERIFY: exit 0"
+tap_ok "its VERIFY came right after its own counter read" fresh_counters "$m"
+tap_ok "and the card is left unverified" unverified
+
+# Another program spends tries while jpki-tool waits for the PIN: the PIN
+# would go on the last try, which the holder never agreed to.
+m=$(log_mark)
+tool_bg verify-pin auth
+wait_log "$m" "INS=20 P1P2=0098 Lc=0"
+"$APDU_CLIENT" "$RIG_READER" 00A4040C0AD392F000260100000001 00A4020C020018 \
+    002000800439393939=63C2 002000800439393938=63C1 >/dev/null 2>&1
+m2=$(log_mark)
+bg_pins 1234
+bg_wait
+tap_is "$BG_RC" 4 "tries spent elsewhere while typing: exit 4"
+tap_ok "it says the counter changed" grep -q "tries left changed while you were typing (now 1)" "$W/err"
+tap_is "$(card_tries auth)/$(tail -n +$((m2 + 1)) "$RIG_APDU_LOG" | grep -c 'INS=20 .*Lc=[1-9]')" \
+    "1/0" "no PIN was sent on the last try"
+v0=$(verifies_sent)
+exit_is 4 "the next run asks before the last try; declined: exit 4" tool "n 1234" verify-pin auth
+tap_is "$(card_tries auth)/$(verifies_sent)" "1/$v0" "declined: nothing sent"
+exit_is 0 "confirmed, right PIN" tool "y 1234" verify-pin auth
+tap_ok "and the card is left unverified" unverified
+tap_is "$(card_tries auth)" 3 "counter full again"
+
+# Ctrl-C at the prompt and in the middle of an operation.
+m=$(log_mark)
+tool_bg verify-pin sign
+wait_log "$m" "INS=20 P1P2=009B Lc=0"
+sleep 0.3
+kill -INT "$BG"
+bg_wait
+tap_is "$BG_RC" 130 "SIGINT at the PIN prompt: jpki-tool dies of it"
+tap_ok "SIGINT at the prompt leaves the card unverified" unverified
+tap_is "$(card_tries sign)/$(tail -n +$((m + 1)) "$RIG_APDU_LOG" | grep -c 'INS=20 .*Lc=[1-9]')" \
+    "5/0" "SIGINT at the prompt: nothing sent, no try spent"
+# The same at a real terminal: echo off while the PIN is typed, back on
+# after Ctrl-C, and the process dies of SIGINT.
+if command -v python3 >/dev/null 2>&1; then
+    python3 - "$TOOL" > "$W/tty.out" 2>&1 <<'PY'
+import os, pty, select, signal, sys, termios, time
+pid, fd = pty.fork()
+if pid == 0:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)   # even under a harness that ignores it
+    os.execv(sys.argv[1], [sys.argv[1], "verify-pin", "auth"])
+seen, t0 = b"", time.time()
+while b"Auth PIN" not in seen and time.time() - t0 < 10:
+    if select.select([fd], [], [], 0.2)[0]:
+        seen += os.read(fd, 1000)
+echo_during = termios.tcgetattr(fd)[3] & termios.ECHO
+os.write(fd, b"12")
+time.sleep(0.2)
+os.write(fd, b"\x03")
+for _ in range(100):
+    done, status = os.waitpid(pid, os.WNOHANG)
+    if done:
+        break
+    time.sleep(0.1)
+else:
+    os.kill(pid, signal.SIGKILL)
+    _, status = os.waitpid(pid, 0)
+echo_after = termios.tcgetattr(fd)[3] & termios.ECHO
+print("prompt=%d echo_during=%d echo_after=%d signal=%d" % (b"Auth PIN" in seen,
+      bool(echo_during), bool(echo_after), os.WTERMSIG(status) if os.WIFSIGNALED(status) else 0))
+PY
+    tap_is "$(cat "$W/tty.out")" "prompt=1 echo_during=0 echo_after=1 signal=2" \
+        "Ctrl-C at a terminal prompt: echo restored, dies of SIGINT"
+    tap_ok "Ctrl-C at a terminal prompt leaves the card unverified" unverified
+else
+    tap_skip "Ctrl-C at a terminal prompt" "python3 is not installed"
+fi
+release_card
+rig_card_stop
+rig_card_start --sign-ms 3000
+hold_card
+m=$(log_mark)
+rm -f "$W/int.sig"
+tool_bg sign --key sign -i "$W/data" -o "$W/int.sig"
+bg_pins ABC123
+wait_log "$m" "INS=2A"
+kill -INT "$BG"
+bg_wait
+tap_is "$BG_RC" 130 "SIGINT during a signature: jpki-tool dies of it"
+tap_ok "SIGINT during a signature leaves the card unverified" unverified
+tap_fails "and writes no signature" test -e "$W/int.sig"
+release_card
+rig_card_stop
+rig_card_start --latency-ms 300
+hold_card
+m=$(log_mark)
+tool_bg cert sign --der -o "$W/int.der"
+bg_pins ABC123
+wait_log "$m" "INS=20 P1P2=009B Lc=6"
+kill -INT "$BG"
+bg_wait
+tap_is "$BG_RC" 130 "SIGINT while the sign certificate is read: jpki-tool dies of it"
+tap_ok "SIGINT during cert sign leaves the card unverified" unverified
+tap_fails "and writes no certificate" test -e "$W/int.der"
+release_card
+rig_card_stop
+rig_card_start
+
+# Private output: mode 0600 even over an existing 0644 file; never through a
+# symbolic link (the link's destination stays as it was).
+for out in cert-sign cms-sign; do
+    echo old > "$W/$out.out"; chmod 0644 "$W/$out.out"
+done
+tool ABC123 cert sign -o "$W/cert-sign.out" 2>/dev/null
+tool ABC123 sign --key sign --cms -i "$W/data" -o "$W/cms-sign.out" 2>/dev/null
+tap_is "$(stat -c %a "$W/cert-sign.out")/$(stat -c %a "$W/cms-sign.out")" "600/600" \
+    "the sign certificate and a CMS signature with it end up 0600 over a 0644 file"
+tap_ok "and the file holds the certificate" grep -q "BEGIN CERTIFICATE" "$W/cert-sign.out"
+echo "victim" > "$W/victim"; chmod 0644 "$W/victim"
+ln -sf "$W/victim" "$W/link"
+v0=$(verifies_sent)
+exit_is 1 "cert sign -o a symbolic link: refused (exit 1)" tool ABC123 cert sign -o "$W/link"
+tap_is "$(verifies_sent)" "$v0" "refused before the password is sent"
+exit_is 1 "cert auth -o a symbolic link: refused (exit 1)" "$TOOL" cert auth -o "$W/link"
+tap_is "$(cat "$W/victim")/$(stat -c %a "$W/victim")" "victim/644" "the link's destination is untouched"
+tap_ok "the link is still a link" test -L "$W/link"
+ln -sf "$W/created-through-link" "$W/dangling"
+exit_is 1 "sign --cms -o a dangling link: refused" \
+    tool ABC123 sign --key sign --cms -i "$W/data" -o "$W/dangling"
+tap_fails "nothing was created where it points" test -e "$W/created-through-link"
 
 # --- a card whose auth CA does not match its auth certificate ------------------
 rig_card_stop

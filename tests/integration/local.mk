@@ -19,22 +19,36 @@ INTEGRATION_TESTS = \
 	tests/integration/hotplug.sh \
 	tests/integration/interleave.sh \
 	tests/integration/exclusive.sh \
-	tests/integration/token-view.sh
+	tests/integration/token-view.sh \
+	tests/integration/pin-safety.sh \
+	tests/integration/java-sign.sh \
+	tests/integration/unverified.sh
 TESTS += $(INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(INTEGRATION_TESTS)
-# Step-driven clients: one C_Initialize across a scenario the script plays.
+# Step-driven clients: one C_Initialize across a scenario the script plays
+# (steps.sh: the scripts' side).
+EXTRA_DIST += tests/integration/steps.sh
 check_PROGRAMS += tests/integration/hotplug-steps
 tests_integration_hotplug_steps_SOURCES = tests/integration/hotplug-steps.c \
 	tests/integration/steps.h
 tests_integration_hotplug_steps_LDADD = -ldl $(CRYPTO_LIBS) $(PTHREAD_LIBS)
 check_PROGRAMS += tests/integration/interleave-steps tests/integration/pcsc-apdu
 tests_integration_interleave_steps_SOURCES = tests/integration/interleave-steps.c \
-	tests/integration/steps.h
+	tests/integration/card-log.h tests/integration/steps.h
 tests_integration_interleave_steps_LDADD = -ldl $(CRYPTO_LIBS) $(PTHREAD_LIBS)
 check_PROGRAMS += tests/integration/exclusive-steps
 tests_integration_exclusive_steps_SOURCES = tests/integration/exclusive-steps.c \
 	tests/integration/steps.h
 tests_integration_exclusive_steps_LDADD = -ldl $(CRYPTO_LIBS) $(PTHREAD_LIBS)
+# Other programs between our calls: PIN counters and the card's verified
+# state (pin-safety.sh, java-sign.sh, unverified.sh).
+check_PROGRAMS += tests/integration/pin-safety-steps tests/integration/unverified-steps
+tests_integration_pin_safety_steps_SOURCES = tests/integration/pin-safety-steps.c \
+	tests/integration/card-log.h tests/integration/steps.h
+tests_integration_pin_safety_steps_LDADD = -ldl $(CRYPTO_LIBS) $(PTHREAD_LIBS)
+tests_integration_unverified_steps_SOURCES = tests/integration/unverified-steps.c \
+	tests/integration/card-log.h tests/integration/steps.h
+tests_integration_unverified_steps_LDADD = -ldl $(CRYPTO_LIBS) $(PTHREAD_LIBS)
 # Another program on the card: raw APDUs through PC/SC (interleave.sh,
 # exclusive.sh).
 tests_integration_pcsc_apdu_SOURCES = tests/integration/pcsc-apdu.c

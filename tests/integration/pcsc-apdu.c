@@ -4,8 +4,11 @@
  * each APDU (hex) inside one transaction and checks its status word, then
  * disconnects leaving the card as it is (or resetting it with -r).
  * With -x FILE it connects exclusively instead, as GnuPG's scdaemon does by
- * default, and holds the card until FILE exists.
- *   pcsc-apdu [-r] [-x FILE] PATTERN APDU[=SW]...
+ * default, and holds the card until FILE exists. With -h FILE it holds its
+ * shared connection until FILE exists, as a browser with the module loaded
+ * does (pcscd then keeps the card powered: its state survives between
+ * other programs' connections).
+ *   pcsc-apdu [-r] [-x FILE | -h FILE] PATTERN APDU[=SW]...
  * Prints "APDU -> RESPONSE" per command. Exit 0 when every SW matched (an
  * APDU without =SW must answer 9000), 1 otherwise, 2 on PC/SC errors, 3
  * when an exclusive connection is refused because another program is
@@ -66,12 +69,15 @@ int main(int argc, char **argv)
             share = SCARD_SHARE_EXCLUSIVE;
             hold_until = argv[first + 1];
             first += 2;
+        } else if (argc > first + 1 && strcmp(argv[first], "-h") == 0) {
+            hold_until = argv[first + 1];
+            first += 2;
         } else {
             break;
         }
     }
     if (argc < first + 1) {
-        fprintf(stderr, "usage: %s [-r] [-x FILE] PATTERN APDU[=SW]...\n", argv[0]);
+        fprintf(stderr, "usage: %s [-r] [-x FILE | -h FILE] PATTERN APDU[=SW]...\n", argv[0]);
         return 2;
     }
     if (SCardEstablishContext(SCARD_SCOPE_SYSTEM, NULL, NULL, &ctx) != SCARD_S_SUCCESS)

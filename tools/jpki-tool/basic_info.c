@@ -16,17 +16,18 @@
 #include "jpki_text.h"
 #include "messages.h"
 #include "pin_input.h"
+#include "signals.h"
 
 static int ask_text_pin(const struct tool_options *opt, uint8_t *pin, size_t *pin_len)
 {
     char raw[PIN_INPUT_MAX];
     size_t len = 0;
-    int rc = EXIT_TOOL_OK;
+    int rc = EXIT_TOOL_OK, in;
 
     *pin_len = 0;
-    if (pin_input_read(opt->pin_fd, msg(M_PROMPT_TEXT), false, raw, sizeof raw, &len) != 0) {
-        msg_print(stderr, M_PIN_READ_FAILED);
-        rc = EXIT_TOOL_USAGE;
+    in = pin_input_read(opt->pin_fd, msg(M_PROMPT_TEXT), false, raw, sizeof raw, &len);
+    if (in != 0) {
+        rc = tool_prompt_failed(in);
     } else if (!jpki_text_pin_check((const uint8_t *)raw, len)) {
         msg_print(stderr, len == JPKI_TEXT_PIN_LEN ? M_PIN_CHARS : M_PIN_LEN, msg(M_PIN_TEXT));
         rc = EXIT_TOOL_PIN_INCORRECT;
@@ -36,46 +37,6 @@ static int ask_text_pin(const struct tool_options *opt, uint8_t *pin, size_t *pi
     }
     OPENSSL_cleanse(raw, sizeof raw);
     return rc;
-}
-
-static int text_tries(struct tool_card *tc, const struct tool_options *opt)
-{
-    int tries = -1, rc = tool_card_begin(tc);
-    jpki_status st;
-
-    if (rc != EXIT_TOOL_OK)
-        return rc;
-    st = jpki_text_pin_status(&tc->card, &tries);
-    (void)jpki_select_ap(&tc->card);
-    tool_card_end(tc);
-    if (st == JPKI_E_FILE_NOT_FOUND) {
-        /* Phones and Juki cards: no text-assistance AP at all. */
-        msg_print(stderr, M_TEXT_AP_ABSENT, msg(M_PIN_TEXT));
-        return EXIT_TOOL_CARD_ERROR;
-    }
-    if (st != JPKI_OK)
-        return tool_card_error(msg(M_PIN_TEXT), st);
-    if (tries == 0) {
-        msg_print(stderr, M_PIN_LOCKED, msg(M_PIN_TEXT));
-        return EXIT_TOOL_PIN_LOCKED;
-    }
-    return tool_confirm_last_try(opt, tries);
-}
-
-static int verify_text_pin(struct tool_card *tc, const uint8_t *pin, size_t pin_len)
-{
-    int tries = -1;
-    jpki_status st = jpki_text_verify_pin(&tc->card, pin, pin_len, &tries);
-
-    if (st == JPKI_E_PIN_INCORRECT) {
-        msg_print(stderr, M_PIN_INCORRECT, msg(M_PIN_TEXT), tries);
-        return EXIT_TOOL_PIN_INCORRECT;
-    }
-    if (st == JPKI_E_PIN_LOCKED) {
-        msg_print(stderr, M_PIN_LOCKED, msg(M_PIN_TEXT));
-        return EXIT_TOOL_PIN_LOCKED;
-    }
-    return st == JPKI_OK ? EXIT_TOOL_OK : tool_card_error(msg(M_PIN_TEXT), st);
 }
 
 static void print_info(const jpki_basic_info *info)
@@ -115,39 +76,45 @@ static int print_number(const char *number)
 int cmd_basic_info(const struct tool_options *opt)
 {
     struct tool_card tc;
+    struct tool_pin_plan plan;
     uint8_t pin[JPKI_TEXT_PIN_LEN];
     size_t pin_len = 0;
     jpki_basic_info info;
     char number[JPKI_MY_NUMBER_LEN + 1];
     jpki_status st;
-    int rc;
+    int rc, end_rc;
 
     memset(&info, 0, sizeof info);
     memset(number, 0, sizeof number);
+    memset(pin, 0, sizeof pin);
     rc = tool_card_open(&tc, opt);
     if (rc != EXIT_TOOL_OK)
         return rc;
-    rc = text_tries(&tc, opt);
+    rc = tool_pin_prepare(&tc, opt, TOOL_PIN_TEXT, &plan);
     if (rc == EXIT_TOOL_OK)
         rc = ask_text_pin(opt, pin, &pin_len);
     if (rc == EXIT_TOOL_OK)
         rc = tool_card_begin(&tc);
-    if (rc == EXIT_TOOL_OK)
-        rc = verify_text_pin(&tc, pin, pin_len);
-    OPENSSL_cleanse(pin, sizeof pin);
     if (rc == EXIT_TOOL_OK) {
-        st = jpki_text_read_basic_info(&tc.card, &info);
-        if (st == JPKI_OK && opt->show_number)
-            st = jpki_text_read_my_number(&tc.card, number, sizeof number);
-        if (st != JPKI_OK)
-            rc = tool_card_error(tc.reader, st);
+        rc = tool_pin_verify(&tc, &plan, pin, pin_len);
+        if (rc == EXIT_TOOL_OK && tool_interrupted())
+            rc = EXIT_TOOL_INTERRUPTED;
+        if (rc == EXIT_TOOL_OK) {
+            st = jpki_text_read_basic_info(&tc.card, &info);
+            if (st == JPKI_OK && opt->show_number)
+                st = jpki_text_read_my_number(&tc.card, number, sizeof number);
+            if (st != JPKI_OK)
+                rc = tool_card_error(tc.reader, st);
+        }
+        /* The text AP's verified state left behind, the JPKI AP current. */
+        end_rc = tool_card_end(&tc);
+        if (rc == EXIT_TOOL_OK)
+            rc = end_rc;
     }
-    /* Leave the card as the module expects to find it (JPKI AP current),
-     * and the text AP's verified state behind. */
-    if (tc.in_transaction)
-        (void)jpki_select_ap(&tc.card);
-    tool_card_end(&tc);
+    OPENSSL_cleanse(pin, sizeof pin);
     tool_card_close(&tc);
+    if (rc == EXIT_TOOL_OK && tool_interrupted())
+        rc = EXIT_TOOL_INTERRUPTED;
     if (rc == EXIT_TOOL_OK) {
         print_info(&info);
         if (opt->show_number)

@@ -16,6 +16,7 @@
 #include <openssl/x509_vfy.h>
 
 #include "messages.h"
+#include "signals.h"
 
 /* Certificates that expire within this many days get a warning: renewal at
  * a municipal office takes an appointment. */
@@ -145,12 +146,11 @@ int cmd_cert(const struct tool_options *opt, const char *which)
 {
     const struct cert_kind *k = NULL;
     struct tool_card tc;
-    uint8_t pin[JPKI_PIN_MAX];
-    size_t pin_len = 0, out_len = 0;
+    size_t out_len = 0;
     uint8_t *out = NULL;
     X509 *cert = NULL, *ca = NULL;
     const char *why = NULL;
-    int rc;
+    int rc, end_rc;
 
     for (size_t i = 0; which != NULL && i < sizeof kinds / sizeof kinds[0]; i++) {
         if (strcmp(which, kinds[i].word) == 0)
@@ -160,24 +160,26 @@ int cmd_cert(const struct tool_options *opt, const char *which)
         msg_print(stderr, M_BAD_ARGUMENT, "cert");
         return EXIT_TOOL_USAGE;
     }
+    rc = tool_check_output(opt->out_file ? opt->out_file : "-", k->needs_sign_pin);
+    if (rc != EXIT_TOOL_OK)
+        return rc;
     rc = tool_card_open(&tc, opt);
     if (rc != EXIT_TOOL_OK)
         return rc;
-    if (k->needs_sign_pin) {
-        rc = tool_check_tries(&tc, opt, JPKI_ROLE_SIGN);
-        if (rc == EXIT_TOOL_OK)
-            rc = tool_ask_pin(opt, JPKI_ROLE_SIGN, pin, &pin_len);
-    }
-    if (rc == EXIT_TOOL_OK)
+    if (k->needs_sign_pin)
+        rc = tool_begin_verified(&tc, opt, JPKI_ROLE_SIGN);
+    else
         rc = tool_card_begin(&tc);
-    if (rc == EXIT_TOOL_OK && k->needs_sign_pin)
-        rc = tool_verify_pin(&tc, JPKI_ROLE_SIGN, pin, pin_len);
-    OPENSSL_cleanse(pin, sizeof pin);
-    if (rc == EXIT_TOOL_OK)
-        rc = tool_read_cert(&tc, k->ef, &cert);
+    if (rc != EXIT_TOOL_OK)
+        goto out;
+    rc = tool_read_cert(&tc, k->ef, &cert);
     if (rc == EXIT_TOOL_OK)
         rc = tool_read_cert(&tc, k->ca_ef, &ca);
-    tool_card_end(&tc);
+    end_rc = tool_card_end(&tc);   /* the sign key un-verified */
+    if (rc == EXIT_TOOL_OK)
+        rc = end_rc;
+    if (rc == EXIT_TOOL_OK && tool_interrupted())
+        rc = EXIT_TOOL_INTERRUPTED;
     if (rc != EXIT_TOOL_OK)
         goto out;
 

@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "log.h"
 #include "messages.h"
+#include "signals.h"
 
 int tool_exit_for(jpki_status st)
 {
@@ -135,21 +137,42 @@ void tool_card_close(struct tool_card *tc)
 
 int tool_card_begin(struct tool_card *tc)
 {
-    jpki_status st = jpki_card_begin(&tc->card, NULL);
+    jpki_status st;
 
-    if (st != JPKI_OK)
+    /* Held back until tool_card_end: a transaction is never left half-way,
+     * and the card never verified, because of Ctrl-C. */
+    tool_signals_block();
+    st = jpki_card_begin(&tc->card, NULL);
+    if (st != JPKI_OK) {
+        tool_signals_unblock();
         return tool_card_error(tc->reader, st);
+    }
     /* Another program may have selected another AP since our last
      * transaction: select again rather than trust what we remember. */
     jpki_card_forget_selection(&tc->card);
+    jpki_log(JPKI_LOG_CALL, "jpki-tool: card transaction begins");
     tc->in_transaction = true;
+    tc->must_reselect = false;
     return EXIT_TOOL_OK;
 }
 
-void tool_card_end(struct tool_card *tc)
+int tool_card_end(struct tool_card *tc)
 {
+    int rc = EXIT_TOOL_OK;
+
     if (!tc->in_transaction)
-        return;
+        return rc;
+    /* A fresh SELECT of the JPKI AP clears every verified PIN (and leaves
+     * the JPKI AP current, as the module expects after the text AP). */
+    if (tc->must_reselect) {
+        jpki_status st = jpki_select_ap(&tc->card);
+        if (st != JPKI_OK)
+            rc = tool_card_error(tc->reader, st);
+        tc->must_reselect = false;
+    }
     jpki_card_end(&tc->card);
+    jpki_log(JPKI_LOG_CALL, "jpki-tool: card transaction ends");
     tc->in_transaction = false;
+    tool_signals_unblock();
+    return rc;
 }

@@ -6,11 +6,14 @@ tools_jpki_tool_jpki_tool_SOURCES = \
 	tools/jpki-tool/tool.h \
 	tools/jpki-tool/main.c \
 	tools/jpki-tool/messages.c tools/jpki-tool/messages.h \
+	tools/jpki-tool/signals.c tools/jpki-tool/signals.h \
 	tools/jpki-tool/pin_input.c tools/jpki-tool/pin_input.h \
 	tools/jpki-tool/connect.c \
 	tools/jpki-tool/status.c \
 	tools/jpki-tool/cert.c \
 	tools/jpki-tool/pin.c \
+	tools/jpki-tool/pin_guard.c \
+	tools/jpki-tool/files.c \
 	tools/jpki-tool/sign.c \
 	tools/jpki-tool/cms.c \
 	tools/jpki-tool/basic_info.c \

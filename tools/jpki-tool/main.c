@@ -15,6 +15,7 @@
 
 #include "log.h"
 #include "messages.h"
+#include "signals.h"
 
 enum { OPT_READER = 256, OPT_PIN_FD, OPT_SIGN_PIN, OPT_PEM, OPT_DER, OPT_KEY, OPT_CMS,
        OPT_SHOW_NUMBER, OPT_VERSION };
@@ -144,9 +145,13 @@ int main(int argc, char **argv)
 
     /* JPKI_PKCS11_DEBUG, as for the module: the card layer's log. */
     jpki_log_init();
+    /* From here Ctrl-C ends the command the clean way: PINs wiped, card
+     * un-verified, transaction ended; then the process dies of it. */
+    tool_signals_install();
     rc = run(&opt, command, arg);
     jpki_log_close();
     if (fflush(stdout) != 0 && rc == EXIT_TOOL_OK)
         rc = EXIT_TOOL_CARD_ERROR;   /* e.g. a full disk under "> file" */
+    tool_signals_finish();
     return rc;
 }

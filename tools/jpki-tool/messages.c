@@ -127,8 +127,16 @@ static const struct msg_row table[M_COUNT] = {
                          "残り1回です。間違えるとロックされます。続けますか? [y/N] " },
     [M_CANCELLED] = { "Cancelled; no try was spent.\n",
                       "中止しました。入力回数は減っていません。\n" },
+    [M_TRIES_CHANGED] = { "%s: the tries left changed while you were typing (now %d); nothing "
+                          "was sent to the card. Run the command again.\n",
+                          "%s: 入力中に残り回数が変わりました (現在 %d 回)。カードには送信して"
+                          "いません。もう一度実行してください。\n" },
     [M_SIGNED] = { "Signature written to %s.\n", "署名を %s に書き出しました。\n" },
     [M_FILE_ERROR] = { "%s: %s\n", "%s: %s\n" },
+    [M_FILE_SYMLINK] = { "%s: a symbolic link; not written through it.\n",
+                         "%s: シンボリックリンクです。書き込みませんでした。\n" },
+    [M_FILE_NOT_REGULAR] = { "%s: not a regular file; not written.\n",
+                             "%s: 通常のファイルではありません。書き込みませんでした。\n" },
     [M_OPENSSL_ERROR] = { "OpenSSL: %s\n", "OpenSSL: %s\n" },
     [M_NAME] = { "Name", "氏名" },
     [M_ADDRESS] = { "Address", "住所" },

@@ -1,8 +1,8 @@
 /*
  * pin.c: asking for PINs, checking them before they reach the card, and
  * the verify-pin and change-pin commands. Unlike the PKCS#11 module, this
- * tool may spend the last try (after asking): it is the way a card holder
- * gets past the module's final-try guard (design.md §2).
+ * tool may spend the last try (after asking, pin_guard.c): it is the way a
+ * card holder gets past the module's final-try guard (design.md §2).
  * Copyright (C) 2026 jpki-pkcs11 developers. LGPL-2.1-or-later.
  */
 #include "tool.h"
@@ -14,10 +14,19 @@
 
 #include "messages.h"
 #include "pin_input.h"
+#include "signals.h"
 
 static const char *pin_name(jpki_role role)
 {
-    return msg(role == JPKI_ROLE_SIGN ? M_PIN_SIGN : M_PIN_AUTH);
+    return tool_pin_name((tool_pin)role);
+}
+
+int tool_prompt_failed(int input_rc)
+{
+    if (input_rc == PIN_INPUT_INTERRUPTED)
+        return EXIT_TOOL_INTERRUPTED;
+    msg_print(stderr, M_PIN_READ_FAILED);
+    return EXIT_TOOL_USAGE;
 }
 
 /* Reads a PIN with prompt and checks its format for role into pin (at
@@ -28,12 +37,12 @@ static int ask_checked(const struct tool_options *opt, jpki_role role, const cha
     char raw[PIN_INPUT_MAX];
     size_t len = 0;
     CK_RV rv;
-    int rc = EXIT_TOOL_OK;
+    int rc = EXIT_TOOL_OK, in;
 
     *pin_len = 0;
-    if (pin_input_read(opt->pin_fd, prompt, false, raw, sizeof raw, &len) != 0) {
-        msg_print(stderr, M_PIN_READ_FAILED);
-        rc = EXIT_TOOL_USAGE;
+    in = pin_input_read(opt->pin_fd, prompt, false, raw, sizeof raw, &len);
+    if (in != 0) {
+        rc = tool_prompt_failed(in);
         goto out;
     }
     rv = jpki_pin_check(role, (const uint8_t *)raw, len, pin, pin_len);
@@ -56,117 +65,26 @@ int tool_ask_pin(const struct tool_options *opt, jpki_role role, uint8_t *pin, s
                        pin, pin_len);
 }
 
-int tool_verify_pin(struct tool_card *tc, jpki_role role, const uint8_t *pin, size_t pin_len)
-{
-    int tries = -1;
-    jpki_status st = jpki_verify_pin(&tc->card, role, pin, pin_len, &tries);
-
-    if (st == JPKI_E_PIN_INCORRECT) {
-        msg_print(stderr, M_PIN_INCORRECT, pin_name(role), tries);
-        return EXIT_TOOL_PIN_INCORRECT;
-    }
-    if (st == JPKI_E_PIN_LOCKED) {
-        msg_print(stderr, M_PIN_LOCKED, pin_name(role));
-        return EXIT_TOOL_PIN_LOCKED;
-    }
-    if (st != JPKI_OK)
-        return tool_card_error(pin_name(role), st);
-    return EXIT_TOOL_OK;
-}
-
-int tool_confirm_last_try(const struct tool_options *opt, int tries_left)
-{
-    char answer[8];
-    size_t len = 0;
-
-    if (tries_left != 1)
-        return EXIT_TOOL_OK;
-    /* With --pin-fd the answer is the next line of the descriptor, so that
-     * a script says "y" as deliberately as a person does. */
-    if (opt->pin_fd >= 0)
-        msg_print(stderr, M_CONFIRM_LAST);
-    if (pin_input_read(opt->pin_fd, msg(M_CONFIRM_LAST), true, answer, sizeof answer, &len) != 0 ||
-        !((len == 1 && (answer[0] == 'y' || answer[0] == 'Y')) ||
-          (len == 3 && strncmp(answer, "yes", 3) == 0))) {
-        if (opt->pin_fd >= 0)
-            fputc('\n', stderr);
-        msg_print(stderr, M_CANCELLED);
-        return EXIT_TOOL_PIN_LOCKED;
-    }
-    if (opt->pin_fd >= 0)
-        fputc('\n', stderr);
-    return EXIT_TOOL_OK;
-}
-
-/* Tries left for role in a transaction of its own; 0 is reported as locked. */
-static int tries_before(struct tool_card *tc, jpki_role role, int *tries)
-{
-    jpki_status st;
-    int rc = tool_card_begin(tc);
-
-    if (rc != EXIT_TOOL_OK)
-        return rc;
-    st = jpki_pin_status(&tc->card, role, tries);
-    tool_card_end(tc);
-    if (st != JPKI_OK)
-        return tool_card_error(pin_name(role), st);
-    if (*tries == 0) {
-        msg_print(stderr, M_PIN_LOCKED, pin_name(role));
-        return EXIT_TOOL_PIN_LOCKED;
-    }
-    return EXIT_TOOL_OK;
-}
-
-int tool_check_tries(struct tool_card *tc, const struct tool_options *opt, jpki_role role)
-{
-    int tries = -1;
-    int rc = tries_before(tc, role, &tries);
-
-    return rc == EXIT_TOOL_OK ? tool_confirm_last_try(opt, tries) : rc;
-}
-
-/* What both PIN commands do first: the role, the card, the tries left
- * (with the final-try question), the current PIN into pin (JPKI_PIN_MAX
- * bytes). On success the card is open; otherwise it is closed again and
- * nothing of the PIN is left. */
-static int open_and_ask(const struct tool_options *opt, const char *which, const char *command,
-                        struct tool_card *tc, jpki_role *role, uint8_t *pin, size_t *pin_len)
-{
-    if (!tool_parse_role(which, role)) {
-        msg_print(stderr, M_BAD_ARGUMENT, command);
-        return EXIT_TOOL_USAGE;
-    }
-    int rc = tool_card_open(tc, opt);
-    if (rc != EXIT_TOOL_OK)
-        return rc;
-    rc = tool_check_tries(tc, opt, *role);
-    if (rc == EXIT_TOOL_OK)
-        rc = tool_ask_pin(opt, *role, pin, pin_len);
-    if (rc != EXIT_TOOL_OK) {
-        OPENSSL_cleanse(pin, JPKI_PIN_MAX);
-        tool_card_close(tc);
-    }
-    return rc;
-}
-
 int cmd_verify_pin(const struct tool_options *opt, const char *which)
 {
     struct tool_card tc;
-    uint8_t pin[JPKI_PIN_MAX];
-    size_t pin_len = 0;
     jpki_role role;
-    int rc = open_and_ask(opt, which, "verify-pin", &tc, &role, pin, &pin_len);
+    int rc, end_rc;
 
+    if (!tool_parse_role(which, &role)) {
+        msg_print(stderr, M_BAD_ARGUMENT, "verify-pin");
+        return EXIT_TOOL_USAGE;
+    }
+    rc = tool_card_open(&tc, opt);
     if (rc != EXIT_TOOL_OK)
         return rc;
-    rc = tool_card_begin(&tc);
+    rc = tool_begin_verified(&tc, opt, role);
     if (rc == EXIT_TOOL_OK) {
-        rc = tool_verify_pin(&tc, role, pin, pin_len);
-        if (rc == EXIT_TOOL_OK)
-            msg_print(stdout, M_PIN_OK, pin_name(role), jpki_pin_max_tries(role),
-                      jpki_pin_max_tries(role));
+        end_rc = tool_card_end(&tc);   /* un-verified at once */
+        msg_print(stdout, M_PIN_OK, pin_name(role), jpki_pin_max_tries(role),
+                  jpki_pin_max_tries(role));
+        rc = end_rc;
     }
-    OPENSSL_cleanse(pin, sizeof pin);
     tool_card_close(&tc);
     return rc;
 }
@@ -213,29 +131,48 @@ static int ask_new_pin(const struct tool_options *opt, jpki_role role, uint8_t *
 int cmd_change_pin(const struct tool_options *opt, const char *which)
 {
     struct tool_card tc;
+    struct tool_pin_plan plan;
     uint8_t cur[JPKI_PIN_MAX], next[JPKI_PIN_MAX];
     size_t cur_len = 0, next_len = 0;
     jpki_role role;
     jpki_status st;
-    int rc = open_and_ask(opt, which, "change-pin", &tc, &role, cur, &cur_len);
+    int rc, end_rc;
 
+    if (!tool_parse_role(which, &role)) {
+        msg_print(stderr, M_BAD_ARGUMENT, "change-pin");
+        return EXIT_TOOL_USAGE;
+    }
+    rc = tool_card_open(&tc, opt);
     if (rc != EXIT_TOOL_OK)
         return rc;
-    rc = ask_new_pin(opt, role, next, &next_len);
+    memset(cur, 0, sizeof cur);
+    memset(next, 0, sizeof next);
+    rc = tool_pin_prepare(&tc, opt, (tool_pin)role, &plan);
+    if (rc == EXIT_TOOL_OK)
+        rc = tool_ask_pin(opt, role, cur, &cur_len);
+    if (rc == EXIT_TOOL_OK)
+        rc = ask_new_pin(opt, role, next, &next_len);
     if (rc == EXIT_TOOL_OK && next_len == cur_len && CRYPTO_memcmp(cur, next, cur_len) == 0) {
         msg_print(stderr, M_PIN_SAME);
         rc = EXIT_TOOL_PIN_INCORRECT;
     }
+    /* Counter, VERIFY, CHANGE and the un-verifying SELECT: one transaction. */
     if (rc == EXIT_TOOL_OK)
         rc = tool_card_begin(&tc);
-    if (rc == EXIT_TOOL_OK)
-        rc = tool_verify_pin(&tc, role, cur, cur_len);
     if (rc == EXIT_TOOL_OK) {
-        st = jpki_change_pin(&tc.card, role, next, next_len);
-        if (st == JPKI_OK)
+        rc = tool_pin_verify(&tc, &plan, cur, cur_len);
+        if (rc == EXIT_TOOL_OK && tool_interrupted())
+            rc = EXIT_TOOL_INTERRUPTED;
+        if (rc == EXIT_TOOL_OK) {
+            st = jpki_change_pin(&tc.card, role, next, next_len);
+            if (st != JPKI_OK)
+                rc = tool_card_error(pin_name(role), st);
+        }
+        end_rc = tool_card_end(&tc);
+        if (rc == EXIT_TOOL_OK) {
             msg_print(stdout, M_PIN_CHANGED, pin_name(role));
-        else
-            rc = tool_card_error(pin_name(role), st);
+            rc = end_rc;
+        }
     }
     OPENSSL_cleanse(cur, sizeof cur);
     OPENSSL_cleanse(next, sizeof next);

@@ -8,8 +8,6 @@
 
 #include <string.h>
 
-#include <openssl/crypto.h>
-
 #include "jpki_text.h"
 #include "messages.h"
 
@@ -105,6 +103,7 @@ static int show_card(struct tool_card *tc)
     rc = tool_read_cert(tc, JPKI_EF_AUTH_CERT, &cert);
     /* Last: selecting the text AP leaves the JPKI AP. Phones have no text
      * AP; that is not an error of the card. */
+    tc->must_reselect = true;   /* back to the JPKI AP, as the module expects */
     st = jpki_text_pin_status(&tc->card, &text);
     if (st == JPKI_OK)
         print_tries(M_PIN_TEXT, text, JPKI_TEXT_PIN_TRIES);
@@ -112,8 +111,6 @@ static int show_card(struct tool_card *tc)
         msg_print(stdout, M_TEXT_AP_ABSENT, msg(M_PIN_TEXT));
     else if (rc == EXIT_TOOL_OK)
         rc = tool_card_error(msg(M_PIN_TEXT), st);
-    /* Leave the card as the module expects to find it: JPKI AP current. */
-    (void)jpki_select_ap(&tc->card);
     if (cert != NULL)
         tool_print_validity(stdout, cert, msg(M_CERT_AUTH));
 
@@ -125,22 +122,16 @@ out:
 
 static int show_sign_cert(struct tool_card *tc, const struct tool_options *opt)
 {
-    uint8_t pin[JPKI_PIN_MAX];
-    size_t pin_len = 0;
     X509 *cert = NULL;
-    int rc;
+    int rc, end_rc;
 
-    rc = tool_check_tries(tc, opt, JPKI_ROLE_SIGN);
+    rc = tool_begin_verified(tc, opt, JPKI_ROLE_SIGN);
+    if (rc != EXIT_TOOL_OK)
+        return rc;
+    rc = tool_read_cert(tc, JPKI_EF_SIGN_CERT, &cert);
+    end_rc = tool_card_end(tc);   /* the sign key un-verified */
     if (rc == EXIT_TOOL_OK)
-        rc = tool_ask_pin(opt, JPKI_ROLE_SIGN, pin, &pin_len);
-    if (rc == EXIT_TOOL_OK)
-        rc = tool_card_begin(tc);
-    if (rc == EXIT_TOOL_OK)
-        rc = tool_verify_pin(tc, JPKI_ROLE_SIGN, pin, pin_len);
-    OPENSSL_cleanse(pin, sizeof pin);
-    if (rc == EXIT_TOOL_OK)
-        rc = tool_read_cert(tc, JPKI_EF_SIGN_CERT, &cert);
-    tool_card_end(tc);
+        rc = end_rc;
     if (cert != NULL)
         tool_print_validity(stdout, cert, msg(M_CERT_SIGN));
     X509_free(cert);
