@@ -3,6 +3,7 @@
 noinst_LTLIBRARIES += libjpki.la
 libjpki_la_SOURCES = \
 	src/errors.c src/errors.h \
+	src/env.c src/env.h \
 	src/log.c src/log.h \
 	src/transport.h src/reader.h src/transport_pcsc.c \
 	src/apdu.c src/apdu.h \
