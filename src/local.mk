@@ -12,7 +12,7 @@ libjpki_la_SOURCES = \
 	src/mech.c src/mech.h \
 	src/token.c src/token.h \
 	src/locking.c src/locking.h \
-	src/cert_cache.c src/cert_cache.h \
+	src/cache_dir.c src/cache_dir.h src/cert_cache.c src/cert_cache.h \
 	src/slot.c src/slot.h src/slot_internal.h src/slot_info.c src/slot_event.c \
 	src/session.c src/session.h src/session_ops.h \
 	src/objects.c src/login.c src/signing.c
