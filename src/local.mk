@@ -24,7 +24,7 @@ pkcs11mod_LTLIBRARIES = jpki-pkcs11.la
 jpki_pkcs11_la_SOURCES = src/pkcs11.c src/pkcs11_stubs.c src/pkcs11_stubs.h
 jpki_pkcs11_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
 jpki_pkcs11_la_LIBADD = libjpki.la
-jpki_pkcs11_la_LDFLAGS = -module -avoid-version -no-undefined -shared \
+jpki_pkcs11_la_LDFLAGS = $(HARDEN_LDFLAGS) -module -avoid-version -no-undefined -shared \
 	-export-symbols-regex '^C_(GetFunctionList|GetInterfaceList|GetInterface)$$'
 
 p11moduleconfdir = $(p11_module_configs)
