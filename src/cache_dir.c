@@ -16,6 +16,7 @@
 
 #define CACHE_DIR_PATH_MAX 4096
 #define CACHE_DIR_NAME "jpki-pkcs11"
+#define CACHE_DIR_DEPTH_MAX 128   /* components; a deeper path has no cache */
 
 static bool owner_trusted(const struct stat *sb)
 {
@@ -58,10 +59,10 @@ int jpki_cache_dir_open(bool create)
         return -1;
 
     size_t count = 0;
-    char *names[CACHE_DIR_PATH_MAX / 2];
+    char *names[CACHE_DIR_DEPTH_MAX];
     for (char *save = NULL, *c = strtok_r(path, "/", &save); c != NULL;
          c = strtok_r(NULL, "/", &save)) {
-        if (strcmp(c, "..") == 0)
+        if (strcmp(c, "..") == 0 || count == CACHE_DIR_DEPTH_MAX)
             return -1;   /* the path must say where it goes */
         if (strcmp(c, ".") != 0)
             names[count++] = c;
