@@ -13,8 +13,9 @@
 
 /* The card is named by `head`, the first chunk of its auth certificate,
  * which identification reads anyway. On a hit, *der is malloc'd and holds
- * one whole DER certificate (for the auth certificate: one that starts
- * with head). */
+ * one whole DER certificate, consistent with the others: the auth
+ * certificate starts with head and verifies under the cached auth CA, a
+ * CA is self-signed (see cert_cache.c). */
 bool jpki_cert_cache_load(const uint8_t *head, size_t head_len, uint16_t fid, uint8_t **der,
                           size_t *len);
 
@@ -22,5 +23,13 @@ bool jpki_cert_cache_load(const uint8_t *head, size_t head_len, uint16_t fid, ui
  * cache is off or cannot be written. */
 void jpki_cert_cache_store(const uint8_t *head, size_t head_len, uint16_t fid,
                            const uint8_t *der, size_t len);
+
+/* Removes the card's file of fid, the auth pair together (a card
+ * signature proved it wrong): the next load misses and the card is read. */
+void jpki_cert_cache_remove(const uint8_t *head, size_t head_len, uint16_t fid);
+
+/* Whether ca is leaf's issuer and leaf's signature verifies under its key. */
+bool jpki_cert_issued_by(const uint8_t *leaf, size_t leaf_len, const uint8_t *ca,
+                         size_t ca_len);
 
 #endif

@@ -434,6 +434,51 @@ const uint8_t *jpki_reader_cached_cert(jpki_reader *r, uint16_t fid, size_t *len
     return r->cert[i];
 }
 
+bool jpki_reader_cert_came_from_disk(jpki_reader *r, uint16_t fid)
+{
+    int i = cert_index(fid);
+    return i >= 0 && r->cert[i] != NULL && r->cert_from_disk[i];
+}
+
+static void forget_disk_cert(jpki_reader *r, uint16_t fid)
+{
+    int i = cert_index(fid);
+    if (i < 0 || r->cert[i] == NULL || !r->cert_from_disk[i])
+        return;
+    free(r->cert[i]);
+    r->cert[i] = NULL;
+    r->cert_len[i] = 0;
+    r->cert_from_disk[i] = false;
+}
+
+void jpki_reader_cert_distrust(jpki_reader *r, uint16_t fid)
+{
+    if (fid == JPKI_EF_AUTH_CERT || fid == JPKI_EF_AUTH_CA) {
+        /* Trusted as a pair (cert_cache.c): distrusted as one. */
+        forget_disk_cert(r, JPKI_EF_AUTH_CERT);
+        forget_disk_cert(r, JPKI_EF_AUTH_CA);
+    } else {
+        forget_disk_cert(r, fid);
+    }
+    jpki_log(JPKI_LOG_ERROR, "reader %zu: the cached EF %04X is wrong: read from the card "
+             "from now on", r->index, fid);
+    if (r->card.head_fid == JPKI_EF_AUTH_CERT)
+        jpki_cert_cache_remove(r->card.head, r->card.head_len, fid);
+}
+
+/* The sign CA on disk has nothing to be checked against until the card's
+ * sign certificate is in memory: then it must be that certificate's
+ * issuer. */
+static void check_sign_ca(jpki_reader *r)
+{
+    size_t cert_len = 0, ca_len = 0;
+    const uint8_t *cert = jpki_reader_cached_cert(r, JPKI_EF_SIGN_CERT, &cert_len);
+    const uint8_t *ca = jpki_reader_cached_cert(r, JPKI_EF_SIGN_CA, &ca_len);
+    if (cert != NULL && ca != NULL && jpki_reader_cert_came_from_disk(r, JPKI_EF_SIGN_CA) &&
+        !jpki_cert_issued_by(cert, cert_len, ca, ca_len))
+        jpki_reader_cert_distrust(r, JPKI_EF_SIGN_CA);
+}
+
 /* A hit fills the per-generation cache without touching the card. */
 static bool cert_from_disk(jpki_reader *r, uint16_t fid, int i)
 {
@@ -445,7 +490,9 @@ static bool cert_from_disk(jpki_reader *r, uint16_t fid, int i)
     jpki_log(JPKI_LOG_CALL, "reader %zu: EF %04X from the disk cache", r->index, fid);
     r->cert[i] = der;
     r->cert_len[i] = len;
-    return true;
+    r->cert_from_disk[i] = true;
+    check_sign_ca(r);
+    return r->cert[i] != NULL;
 }
 
 jpki_status jpki_reader_cert_tx(jpki_reader *r, uint16_t fid)
@@ -461,8 +508,10 @@ jpki_status jpki_reader_cert_tx(jpki_reader *r, uint16_t fid)
     if (st == JPKI_OK) {
         r->cert[i] = der;
         r->cert_len[i] = len;
+        r->cert_from_disk[i] = false;
         if (r->card.head_fid == JPKI_EF_AUTH_CERT)
             jpki_cert_cache_store(r->card.head, r->card.head_len, fid, der, len);
+        check_sign_ca(r);
     }
     return st;
 }
