@@ -73,6 +73,7 @@ CK_RV jpki_module_unsupported(const char *name, CK_RV rv)
 static void atfork_child(void)
 {
     atomic_store(&initialized, 0);
+    jpki_log_atfork_child();
     jpki_sessions_forget();
     jpki_slots_forget();
     pthread_mutex_init(&init_mutex, NULL);

@@ -51,17 +51,21 @@ static CK_RV sign_on_card(jpki_session *s, const uint8_t *in, size_t in_len, uin
     if (rv != CKR_OK)
         return rv;
     size_t cert_len = 0;
-    const uint8_t *cert = jpki_reader_cached_cert(
-        r, s->role == JPKI_ROLE_AUTH ? JPKI_EF_AUTH_CERT : JPKI_EF_SIGN_CERT, &cert_len);
+    uint16_t fid = s->role == JPKI_ROLE_AUTH ? JPKI_EF_AUTH_CERT : JPKI_EF_SIGN_CERT;
+    const uint8_t *cert = jpki_reader_cached_cert(r, fid, &cert_len);
     bool checked = s->role == JPKI_ROLE_AUTH || cert != NULL;
-    if (sig_len != JPKI_SIGNATURE_LEN ||
-        (checked && (cert == NULL ||
-                     !jpki_signature_matches(cert, cert_len, in, in_len, sig, sig_len)))) {
-        jpki_log(JPKI_LOG_ERROR, "reader %zu: the card's signature does not verify", r->index);
-        OPENSSL_cleanse(sig, JPKI_SIGNATURE_LEN);
-        return CKR_DEVICE_ERROR;
-    }
-    return CKR_OK;
+    if (sig_len == JPKI_SIGNATURE_LEN &&
+        (!checked ||
+         (cert != NULL && jpki_signature_matches(cert, cert_len, in, in_len, sig, sig_len))))
+        return CKR_OK;
+    jpki_log(JPKI_LOG_ERROR, "reader %zu: the card's signature does not verify", r->index);
+    OPENSSL_cleanse(sig, JPKI_SIGNATURE_LEN);
+    /* A certificate from the disk cache that the card's own key does not
+     * match is wrong (corrupted or planted): gone, so the next call reads
+     * the card's. */
+    if (cert != NULL && jpki_reader_cert_came_from_disk(r, fid))
+        jpki_reader_cert_distrust(r, fid);
+    return CKR_DEVICE_ERROR;
 }
 
 /* The checks every finishing call makes first. *keep: return rv now with
