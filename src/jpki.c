@@ -592,6 +592,29 @@ jpki_status jpki_cert_issuer_serial(const uint8_t *der, size_t len, const uint8_
     return JPKI_OK;
 }
 
+jpki_status jpki_token_info_parse(const uint8_t *raw, size_t len, jpki_token_info *info)
+{
+    size_t got = len;
+
+    if (raw == NULL || info == NULL || len > JPKI_TOKEN_NAME_LEN)
+        return JPKI_E_BAD_ARG;
+    memset(info, 0, sizeof *info);
+    /* Real cards pad with blanks; some test doubles with NULs (§3.2). */
+    while (got > 0 && (raw[got - 1] == ' ' || raw[got - 1] == '\0'))
+        got--;
+    if (got == 0)
+        return JPKI_E_MALFORMED;
+    for (size_t i = 0; i < got; i++) {
+        if (raw[i] < 0x20 || raw[i] > 0x7E)
+            return JPKI_E_MALFORMED;
+    }
+    memcpy(info->name, raw, got);
+    info->name[got] = '\0';
+    memcpy(info->raw, raw, len);
+    info->raw_len = len;
+    return JPKI_OK;
+}
+
 jpki_status jpki_read_token_info(jpki_card *card, jpki_token_info *info)
 {
     uint8_t raw[JPKI_TOKEN_NAME_LEN];
@@ -604,18 +627,7 @@ jpki_status jpki_read_token_info(jpki_card *card, jpki_token_info *info)
     st = jpki_read_binary(card, JPKI_EF_TOKEN_INFO, 0, raw, sizeof raw, &got);
     if (st != JPKI_OK)
         return st;
-    /* Real cards pad with blanks; some test doubles with NULs (§3.2). */
-    while (got > 0 && (raw[got - 1] == ' ' || raw[got - 1] == '\0'))
-        got--;
-    if (got == 0)
-        return JPKI_E_MALFORMED;
-    for (size_t i = 0; i < got; i++) {
-        if (raw[i] < 0x20 || raw[i] > 0x7E)
-            return JPKI_E_MALFORMED;
-    }
-    memcpy(info->name, raw, got);
-    info->name[got] = '\0';
-    return JPKI_OK;
+    return jpki_token_info_parse(raw, got, info);
 }
 
 static uint16_t pin_ef(jpki_role role)

@@ -131,9 +131,14 @@ jpki_status jpki_cert_issuer_serial(const uint8_t *der, size_t len, const uint8_
 
 typedef struct jpki_token_info {
     char name[JPKI_TOKEN_NAME_LEN + 1];  /* EF 0006 bytes 0-31, trailing blanks removed */
+    uint8_t raw[JPKI_TOKEN_NAME_LEN];    /* those bytes as the card gave them */
+    size_t raw_len;
 } jpki_token_info;
 /* Reads the token name from EF 0006. */
 jpki_status jpki_read_token_info(jpki_card *card, jpki_token_info *info);
+/* The same from EF 0006's bytes kept elsewhere (the disk cache);
+ * JPKI_E_MALFORMED for anything the card could not have given. */
+jpki_status jpki_token_info_parse(const uint8_t *raw, size_t len, jpki_token_info *info);
 
 /* Tries left for a PIN by the empty VERIFY (no try spent). JPKI_OK with
  * *tries_left; a verified PIN may answer 90 00: then *tries_left is -1. */

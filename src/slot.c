@@ -230,17 +230,39 @@ static bool status_transient(jpki_status st)
            st == JPKI_E_NO_MEMORY;
 }
 
-/* Identification in one transaction: SELECT AP, the token name, both
- * retry counters and the first chunk of the auth certificate (for the
- * token serial, and kept as the start of that certificate), all by SFI on
- * a card that takes it: 5 APDUs. */
+/* EF 0006's token name: from the disk cache for a card it knows (named
+ * by the auth certificate's first chunk, just read), else from the card
+ * (and then kept there). */
+static void token_info_tx(jpki_reader *r)
+{
+    uint8_t *raw = NULL;
+    size_t len = 0;
+    bool named = r->card.head_fid == JPKI_EF_AUTH_CERT;
+    if (named && jpki_cert_cache_load(r->card.head, r->card.head_len, JPKI_EF_TOKEN_INFO, &raw,
+                                      &len) &&
+        jpki_token_info_parse(raw, len, &r->info) == JPKI_OK) {
+        free(raw);
+        return;
+    }
+    free(raw);
+    if (jpki_read_token_info(&r->card, &r->info) != JPKI_OK) {
+        memset(&r->info, 0, sizeof(r->info));
+        return;
+    }
+    if (named)
+        jpki_cert_cache_store(r->card.head, r->card.head_len, JPKI_EF_TOKEN_INFO, r->info.raw,
+                              r->info.raw_len);
+}
+
+/* Identification in one transaction: SELECT AP, both retry counters, the
+ * first chunk of the auth certificate (for the token serial, and kept as
+ * the start of that certificate) and the token name, all by SFI on a card
+ * that takes it: 5 APDUs, 4 for a card the disk cache knows. */
 static jpki_status probe_tx(jpki_reader *r)
 {
     jpki_status st = jpki_select_ap(&r->card);
     if (st != JPKI_OK)
         return st;
-    if (jpki_read_token_info(&r->card, &r->info) != JPKI_OK)
-        memset(&r->info, 0, sizeof(r->info));
     int tries[2] = { -1, -1 };
     for (int role = 0; role < 2; role++) {
         st = jpki_pin_status(&r->card, (jpki_role)role, &tries[role]);
@@ -256,6 +278,7 @@ static jpki_status probe_tx(jpki_reader *r)
     if (st == JPKI_E_NO_CARD || st == JPKI_E_NO_READER || status_transient(st))
         return st;
     jpki_reader_serial_from_head(r, st);
+    token_info_tx(r);
     return JPKI_OK;
 }
 
