@@ -10,28 +10,11 @@
 
 #include <openssl/rand.h>
 
+#include "sw.h"
+
 static const uint8_t jpki_aid[10] = {0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01};
 
 enum ef_kind { EF_DATA, EF_KEY, EF_PIN };
-
-enum {
-    SW_OK = 0x9000,
-    SW_WRONG_LENGTH = 0x6700,
-    SW_LOGICAL_CHANNEL = 0x6881,
-    SW_SM = 0x6882,
-    SW_CHAINING = 0x6884,
-    SW_FILE_STRUCTURE = 0x6981,
-    SW_SECURITY = 0x6982,
-    SW_BLOCKED = 0x6984,
-    SW_CONDITIONS = 0x6985,
-    SW_NO_CURRENT_EF = 0x6986,
-    SW_NOT_FOUND = 0x6A82,
-    SW_WRONG_P1P2 = 0x6A86,
-    SW_WRONG_OFFSET = 0x6B00,
-    SW_BAD_INS = 0x6D00,
-    SW_BAD_CLA = 0x6E00,
-    SW_UNKNOWN = 0x6F00,
-};
 
 int card_parse_apdu(const uint8_t *b, size_t len, struct apdu *a)
 {
@@ -114,7 +97,9 @@ static void put_be32(uint8_t *dst, uint32_t v)
 }
 
 /* EF 0006: token name, then CK_TOKEN_INFO with 32-bit big-endian ulongs
- * (layout from the protocol notes §3.2; values modelled on SOL's sample). */
+ * (layout from the protocol notes §3.2; values modelled on SOL's sample).
+ * The serial comes from the auth certificate's serial: unique per state
+ * directory and stable across restarts, on every token type. */
 static void build_token_info(struct card *c)
 {
     uint8_t *t = c->token_info;
@@ -143,10 +128,20 @@ void card_init(struct card *c, const struct card_config *cfg, const struct pki *
     c->pki = pki;
     c->state = state;
     build_token_info(c);
-    /* Byte 0 = sign cert present, byte 1 = auth cert present (SOL). */
+    c->token_info_len = cfg->token_info_len && cfg->token_info_len < CARD_TOKEN_INFO_LEN
+                            ? cfg->token_info_len : CARD_TOKEN_INFO_LEN;
+    /* Android's secure element guards the auth certificate with the auth
+     * PIN (notes §3.1, C2); the iPhone's was read without one (S). */
+    c->auth_cert_needs_pin = strcmp(cfg->token_name, card_token_name("android")) == 0;
+    /* Byte 0 = sign cert, byte 1 = auth cert: 8F where present (SOL, one
+     * card). No card without a sign cert was observed; 00 is the value
+     * SOL's own test gives such a card, and a reader must take anything
+     * but 8F as "absent" (8F is not a flag), which --ef0008 HEX can test. */
     c->ef0008[0] = cfg->no_sign_cert ? 0x00 : 0x8F;
     c->ef0008[1] = 0x8F;
     c->ef0008[2] = 0x00;
+    if (cfg->ef0008_given)
+        memcpy(c->ef0008, cfg->ef0008, sizeof(c->ef0008));
     /* Phones and Juki cards have no text-assistance AP. */
     text_ap_init(&c->text, state ? state->path : NULL, cfg->text_pin,
                  !cfg->token_name[0] || strcmp(cfg->token_name, "JPKIAPICCTOKEN2") == 0);
@@ -158,6 +153,7 @@ void card_reset(struct card *c)
     c->current_ef = 0;
     c->auth_verified = false;
     c->sign_verified = false;
+    c->pending_len = c->pending_off = 0;
     text_ap_reset(&c->text);
 }
 
@@ -167,7 +163,9 @@ static bool ef_exists(const struct card *c, uint16_t fid)
     case 0x0001:
     case 0x001A:
         return !c->cfg.no_sign_cert;
-    case 0x0002: case 0x0006: case 0x0008: case 0x000A: case 0x000B:
+    case 0x0008:
+        return c->cfg.ef0008_mode != EF0008_ABSENT;
+    case 0x0002: case 0x0006: case 0x000A: case 0x000B:
     case 0x0017: case 0x0018: case 0x001B:
         return true;
     default:
@@ -197,7 +195,7 @@ static void ef_content(const struct card *c, uint16_t fid, const uint8_t **data,
     case 0x000B: d = &c->pki->auth_ca; break;
     case 0x0006:
         *data = c->token_info;
-        *len = sizeof(c->token_info);
+        *len = c->token_info_len;
         return;
     case 0x0008:
         *data = c->ef0008;
@@ -269,6 +267,10 @@ static uint16_t do_read(struct card *c, const struct apdu *a, uint8_t *resp, siz
     if (ef_kind(fid) != EF_DATA)
         return SW_FILE_STRUCTURE;
     if (fid == 0x0001 && !c->sign_verified)
+        return SW_SECURITY;
+    if (fid == 0x000A && c->auth_cert_needs_pin && !c->auth_verified)
+        return SW_SECURITY;
+    if (fid == 0x0008 && c->cfg.ef0008_mode == EF0008_UNREADABLE)
         return SW_SECURITY;
     ef_content(c, fid, &data, &len);
     if (offset >= len)
@@ -389,13 +391,63 @@ static uint16_t do_change(struct card *c, const struct apdu *a)
     return SW_OK;
 }
 
+/* A signature longer than a short Le can carry (RSA-3072/4096) is sent in
+ * parts: the first Le bytes (256 for Le=00) with 61xx, the rest through GET
+ * RESPONSE. An extended command gets it whole when Le allows. A 256-byte
+ * signature comes whole whatever the short Le, as it always has. */
+static uint16_t respond_long(struct card *c, const struct apdu *a, const uint8_t *data,
+                             size_t len, uint8_t *resp, size_t *n)
+{
+    size_t first = len, cap;
+    size_t left;
+
+    if (len > 256 || a->extended) {
+        cap = a->has_le ? a->le : a->extended ? len : 256;
+        if (first > cap)
+            first = cap;
+    }
+    memcpy(resp, data, first);
+    *n = first;
+    left = len - first;
+    if (!left)
+        return SW_OK;
+    memcpy(c->pending, data + first, left);
+    c->pending_len = left;
+    c->pending_off = 0;
+    return (uint16_t)(SW_MORE_DATA | (left > 0xFF ? 0x00 : left));
+}
+
+/* GET RESPONSE (00 C0 00 00 Le): the next part of a long answer. */
+static uint16_t do_get_response(struct card *c, const struct apdu *a, uint8_t *resp, size_t *n)
+{
+    size_t left = c->pending_len - c->pending_off, part;
+
+    if (a->p1 || a->p2)
+        return SW_WRONG_P1P2;
+    if (!left)
+        return SW_CONDITIONS;
+    if (!a->has_le || a->lc)
+        return SW_WRONG_LENGTH;
+    part = a->le < left ? a->le : left;
+    memcpy(resp, c->pending + c->pending_off, part);
+    *n = part;
+    c->pending_off += part;
+    left -= part;
+    if (!left) {
+        c->pending_len = c->pending_off = 0;
+        return SW_OK;
+    }
+    return (uint16_t)(SW_MORE_DATA | (left > 0xFF ? 0x00 : left));
+}
+
 static uint16_t do_sign(struct card *c, const struct apdu *a, uint8_t *resp, size_t *n)
 {
-    uint16_t fid;
-    EVP_PKEY *key;
-    bool verified;
+    uint8_t sig[SIGN_MAX_LEN];
+    size_t sig_len = 0;
+    uint16_t fid, sw;
+    bool auth;
 
-    if (a->p1 != 0x00)
+    if (sign_check_mode(a->p1, true))
         return SW_WRONG_P1P2;
     if (a->p2 == 0x80) {
         if (!c->ap_selected || !c->current_ef || ef_kind(c->current_ef) != EF_KEY)
@@ -408,15 +460,18 @@ static uint16_t do_sign(struct card *c, const struct apdu *a, uint8_t *resp, siz
     } else {
         return SW_WRONG_P1P2;
     }
-    verified = fid == 0x0017 ? c->auth_verified : c->sign_verified;
-    key = fid == 0x0017 ? c->pki->auth_key : c->pki->sign_key;
-    if (!verified)
+    auth = fid == 0x0017;
+    if ((sw = sign_check_mode(a->p1, !(c->cfg.no_pss & (auth ? CARD_NO_PSS_AUTH
+                                                             : CARD_NO_PSS_SIGN)))))
+        return sw;
+    if (!(auth ? c->auth_verified : c->sign_verified))
         return SW_SECURITY;
-    if (a->lc < 1 || a->lc > 245)
-        return SW_WRONG_LENGTH;
-    if (pki_sign(key, a->data, a->lc, resp, n))
-        return SW_UNKNOWN;
-    return SW_OK;
+    sw = sign_compute(auth ? c->pki->auth_key : c->pki->sign_key, a->p1, a->data, a->lc,
+                      c->cfg.pss_salt_given ? c->cfg.pss_salt_len : SIGN_PSS_SALT_DEFAULT,
+                      sig, &sig_len);
+    if (sw != SW_OK)
+        return sw;
+    return respond_long(c, a, sig, sig_len, resp, n);
 }
 
 static uint16_t do_challenge(const struct apdu *a, uint8_t *resp, size_t *n)
@@ -453,6 +508,10 @@ static uint16_t dispatch(struct card *c, const uint8_t *buf, size_t len, uint8_t
         return SW_WRONG_LENGTH;
     if (a.extended && !c->cfg.extended)
         return SW_WRONG_LENGTH;
+    /* GET RESPONSE must come right after the answer it continues. */
+    if (a.ins == 0xC0 && a.cla == 0x00 && c->pending_len)
+        return do_get_response(c, &a, resp, n);
+    c->pending_len = c->pending_off = 0;
     {
         uint16_t text_sw = 0;
         if (text_ap_process(c, &a, resp, n, &text_sw))
@@ -465,6 +524,7 @@ static uint16_t dispatch(struct card *c, const uint8_t *buf, size_t len, uint8_t
     case 0x24: return do_change(c, &a);
     case 0x2A: return do_sign(c, &a, resp, n);
     case 0x84: return do_challenge(&a, resp, n);
+    case 0xC0: return do_get_response(c, &a, resp, n);
     default: return SW_BAD_INS;
     }
 }
@@ -475,7 +535,7 @@ void card_process(struct card *c, const uint8_t *apdu, size_t len, uint8_t *resp
     size_t n = 0;
     uint16_t sw = dispatch(c, apdu, len, resp, &n);
 
-    if (sw != SW_OK)
+    if (sw != SW_OK && (sw & 0xFF00) != SW_MORE_DATA)
         n = 0;
     resp[n] = (uint8_t)(sw >> 8);
     resp[n + 1] = (uint8_t)sw;

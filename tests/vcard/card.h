@@ -11,11 +11,24 @@
 #include <stdint.h>
 
 #include "pki.h"
+#include "sign.h"
 #include "state.h"
 #include "text_ap.h"
 
 /* Largest response: an extended READ BINARY of 65536 bytes plus SW. */
 #define CARD_MAX_RESPONSE (65536 + 2)
+
+#define CARD_TOKEN_INFO_LEN 160
+
+/* What EF 0008 (which certificates the card carries) is like. */
+enum ef0008_mode {
+    EF0008_PRESENT = 0,     /* 3 readable bytes */
+    EF0008_ABSENT,          /* SELECT answers 6A82 */
+    EF0008_UNREADABLE,      /* SELECT 9000, READ BINARY 6982 */
+};
+
+/* Which keys refuse the PSS modes (P1 04/05 answer 6A86). */
+enum { CARD_NO_PSS_AUTH = 1, CARD_NO_PSS_SIGN = 2 };
 
 struct card_config {
     bool extended;          /* accept extended Le/Lc (else 6700) */
@@ -25,6 +38,13 @@ struct card_config {
     const char *text_pin;   /* text-assistance AP PIN for a new state (NULL: 1234) */
     uint16_t past_end_sw;   /* READ at/after the end of an EF; 0 = 6B00 */
     bool no_sfi_verify;     /* VERIFY / CHANGE REFERENCE DATA by SFI answer 6A86 */
+    size_t token_info_len;  /* EF 0006 length, 1..160; 0 = 160 */
+    enum ef0008_mode ef0008_mode;
+    bool ef0008_given;      /* ef0008 below replaces the bytes derived from the certs */
+    uint8_t ef0008[3];
+    unsigned no_pss;        /* CARD_NO_PSS_* bits */
+    bool pss_salt_given;    /* else SIGN_PSS_SALT_DEFAULT */
+    unsigned pss_salt_len;
 };
 
 struct card {
@@ -35,8 +55,12 @@ struct card {
     uint16_t current_ef;    /* 0 = none */
     bool auth_verified;
     bool sign_verified;
-    uint8_t token_info[160];
+    bool auth_cert_needs_pin;   /* Android: EF 000A only after the auth PIN */
+    uint8_t token_info[CARD_TOKEN_INFO_LEN];
+    size_t token_info_len;
     uint8_t ef0008[3];
+    uint8_t pending[SIGN_MAX_LEN];  /* rest of a long answer, for GET RESPONSE */
+    size_t pending_len, pending_off;
     struct text_ap text;    /* the text-assistance AP (text_ap.c) */
 };
 

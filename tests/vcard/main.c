@@ -25,7 +25,8 @@ enum {
     OPT_STATE = 256, OPT_HOST, OPT_PORT, OPT_AUTH_PIN, OPT_SIGN_PIN, OPT_APDU_LOG, OPT_LATENCY,
     OPT_BYTE_US, OPT_SIGN_MS, OPT_MAX_READ, OPT_NO_EXTENDED, OPT_TOKEN, OPT_NO_SIGN_CERT,
     OPT_RESET_PINS, OPT_INIT_ONLY, OPT_FAULT, OPT_PAST_END_SW, OPT_TEXT_PIN, OPT_NO_SFI_VERIFY,
-    OPT_HELP,
+    OPT_TOKEN_INFO_LEN, OPT_EF0008, OPT_NO_PSS, OPT_PSS_SALT_LEN, OPT_KEY_BITS, OPT_AUTH_KEY_BITS,
+    OPT_SIGN_KEY_BITS, OPT_AUTH_KEY_TYPE, OPT_SIGN_KEY_TYPE, OPT_HELP,
 };
 
 static const struct option long_options[] = {
@@ -48,6 +49,15 @@ static const struct option long_options[] = {
     {"past-end-sw", required_argument, NULL, OPT_PAST_END_SW},
     {"text-pin", required_argument, NULL, OPT_TEXT_PIN},
     {"no-sfi-verify", no_argument, NULL, OPT_NO_SFI_VERIFY},
+    {"token-info-len", required_argument, NULL, OPT_TOKEN_INFO_LEN},
+    {"ef0008", required_argument, NULL, OPT_EF0008},
+    {"no-pss", optional_argument, NULL, OPT_NO_PSS},
+    {"pss-salt-len", required_argument, NULL, OPT_PSS_SALT_LEN},
+    {"key-bits", required_argument, NULL, OPT_KEY_BITS},
+    {"auth-key-bits", required_argument, NULL, OPT_AUTH_KEY_BITS},
+    {"sign-key-bits", required_argument, NULL, OPT_SIGN_KEY_BITS},
+    {"auth-key-type", required_argument, NULL, OPT_AUTH_KEY_TYPE},
+    {"sign-key-type", required_argument, NULL, OPT_SIGN_KEY_TYPE},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -60,9 +70,33 @@ static void usage(FILE *f)
             "         [--sign-ms N] [--max-read N] [--no-extended] [--token NAME]\n"
             "         [--no-sign-cert] [--reset-pins] [--init-only] [--fault NAME]\n"
             "         [--past-end-sw HEX] [--text-pin PIN] [--no-sfi-verify]\n"
+            "         [--token-info-len N] [--ef0008 absent|unreadable|HEX]\n"
+            "         [--no-pss[=auth|sign]] [--pss-salt-len N] [--key-bits N]\n"
+            "         [--auth-key-bits N] [--sign-key-bits N] [--auth-key-type rsa|ec]\n"
+            "         [--sign-key-type rsa|ec]\n"
             "  --text-pin: 4 digits for a new text-assistance AP state (default 1234)\n"
             "  --no-sfi-verify: VERIFY by SFI (P2 98/9B) answers 6A86\n"
-            "  --token: card|juki|android|iphone or a literal EF 0006 name\n"
+            "  --token: card|juki|android|iphone or a literal EF 0006 name; android:\n"
+            "           EF 000A readable only after the auth PIN (else 6982); android,\n"
+            "           iphone, juki: no text-assistance AP (its SELECT answers 6A82)\n"
+            "  --token-info-len: EF 0006 holds only the first N (1..160) of its bytes\n"
+            "  --no-sign-cert: no EF 0001 / 001A, EF 0008 byte 0 = 00 (not 8F)\n"
+            "  --ef0008: absent (SELECT 6A82), unreadable (READ 6982), or its 3 bytes\n"
+            "           in hex (default 8F8F00; 008F00 with --no-sign-cert)\n"
+            "  80 2A P1: 00 PKCS#1 v1.5 over the data as given; 01 card hashes (SHA-256),\n"
+            "           v1.5 over the bare hash; 02 data = SHA-256 hash, card adds the\n"
+            "           DigestInfo; 03 card hashes and adds it; 04 data = SHA-256 hash,\n"
+            "           RSASSA-PSS (MGF1-SHA-256, random salt of 32); 05 card hashes, PSS;\n"
+            "           other P1 6A86; wrong input length 6700; non-RSA key 6A81\n"
+            "  --no-pss: P1 04/05 answer 6A86 (=auth or =sign: that key only)\n"
+            "  --pss-salt-len: PSS salt length instead of 32\n"
+            "  --key-bits: RSA size of both card keys, 2048|3072|4096 (a new state\n"
+            "           only; a state made otherwise is refused); --auth-key-bits and\n"
+            "           --sign-key-bits set one key. Signatures over 256 bytes come as\n"
+            "           Le bytes + 61xx and GET RESPONSE on a short APDU, whole on an\n"
+            "           extended one\n"
+            "  --auth-key-type/--sign-key-type ec: an EC P-256 key and certificate\n"
+            "           (80 2A with it answers 6A81); --key-bits then sizes the other\n"
             "  --fault: truncate-read, oversize-read, sw-61xx, sw-6cxx, bad-sw,\n"
             "           short-response, disconnect-after=N\n"
             "  SIGUSR1 removes the card; the next SIGUSR1 inserts it again.\n");
@@ -102,6 +136,81 @@ static int parse_fault(const char *s, struct vpcd_options *o)
         return parse_uint(s + 17, UINT_MAX, &o->fault_arg) || o->fault_arg == 0 ? -1 : 0;
     } else {
         fprintf(stderr, "jpki-vcard: unknown fault: %s\n", s);
+        return -1;
+    }
+    return 0;
+}
+
+static int parse_key_bits(const char *s, unsigned *bits)
+{
+    if (parse_uint(s, 65536, bits))
+        return -1;
+    if (*bits != 2048 && *bits != 3072 && *bits != 4096) {
+        fprintf(stderr, "jpki-vcard: key bits must be 2048, 3072 or 4096\n");
+        return -1;
+    }
+    return 0;
+}
+
+static int parse_key_type(const char *s, enum pki_key_type *type)
+{
+    if (strcmp(s, "rsa") == 0)
+        *type = PKI_KEY_RSA;
+    else if (strcmp(s, "ec") == 0)
+        *type = PKI_KEY_EC;
+    else {
+        fprintf(stderr, "jpki-vcard: key type must be rsa or ec\n");
+        return -1;
+    }
+    return 0;
+}
+
+/* One key's spec: its own bits, else --key-bits unless it is EC. */
+static int key_spec(struct pki_key_spec *k, enum pki_key_type type, unsigned bits,
+                    unsigned all_bits, const char *role)
+{
+    if (type == PKI_KEY_EC && bits) {
+        fprintf(stderr, "jpki-vcard: --%s-key-bits given for an EC key\n", role);
+        return -1;
+    }
+    k->type = type;
+    k->bits = type == PKI_KEY_EC ? 0 : bits ? bits : all_bits;
+    if (k->bits)
+        k->type = PKI_KEY_RSA;
+    return 0;
+}
+
+static int parse_ef0008(const char *s, struct card_config *cfg)
+{
+    if (strcmp(s, "absent") == 0) {
+        cfg->ef0008_mode = EF0008_ABSENT;
+        return 0;
+    }
+    if (strcmp(s, "unreadable") == 0) {
+        cfg->ef0008_mode = EF0008_UNREADABLE;
+        return 0;
+    }
+    if (strlen(s) == 6 && strspn(s, "0123456789abcdefABCDEF") == 6) {
+        for (int i = 0; i < 3; i++)
+            sscanf(s + 2 * i, "%2hhx", &cfg->ef0008[i]);
+        cfg->ef0008_mode = EF0008_PRESENT;
+        cfg->ef0008_given = true;
+        return 0;
+    }
+    fprintf(stderr, "jpki-vcard: --ef0008 needs absent, unreadable or 6 hex digits\n");
+    return -1;
+}
+
+static int parse_no_pss(const char *s, struct card_config *cfg)
+{
+    if (!s)
+        cfg->no_pss = CARD_NO_PSS_AUTH | CARD_NO_PSS_SIGN;
+    else if (strcmp(s, "auth") == 0)
+        cfg->no_pss |= CARD_NO_PSS_AUTH;
+    else if (strcmp(s, "sign") == 0)
+        cfg->no_pss |= CARD_NO_PSS_SIGN;
+    else {
+        fprintf(stderr, "jpki-vcard: --no-pss takes =auth or =sign or nothing\n");
         return -1;
     }
     return 0;
@@ -147,6 +256,9 @@ int main(int argc, char **argv)
     int reset = 0, init_only = 0, opt, rc = 1;
     unsigned v;
     struct vcard_state st;
+    struct pki_spec spec = {0};
+    enum pki_key_type auth_type = PKI_KEY_ANY, sign_type = PKI_KEY_ANY;
+    unsigned all_bits = 0, auth_bits = 0, sign_bits = 0;
     struct pki pki;
     struct card card;
 
@@ -208,18 +320,64 @@ int main(int argc, char **argv)
             cfg.text_pin = optarg;
             break;
         case OPT_NO_SFI_VERIFY: cfg.no_sfi_verify = true; break;
+        case OPT_TOKEN_INFO_LEN:
+            if (parse_uint(optarg, CARD_TOKEN_INFO_LEN, &v) || v == 0)
+                return 2;
+            cfg.token_info_len = v;
+            break;
+        case OPT_EF0008:
+            if (parse_ef0008(optarg, &cfg))
+                return 2;
+            break;
+        case OPT_NO_PSS:
+            if (parse_no_pss(optarg, &cfg))
+                return 2;
+            break;
+        case OPT_PSS_SALT_LEN:
+            /* Too long for the key: the card answers 6F00 to P1 04/05. */
+            if (parse_uint(optarg, SIGN_MAX_LEN, &cfg.pss_salt_len))
+                return 2;
+            cfg.pss_salt_given = true;
+            break;
+        case OPT_KEY_BITS:
+            if (parse_key_bits(optarg, &all_bits))
+                return 2;
+            break;
+        case OPT_AUTH_KEY_BITS:
+            if (parse_key_bits(optarg, &auth_bits))
+                return 2;
+            break;
+        case OPT_SIGN_KEY_BITS:
+            if (parse_key_bits(optarg, &sign_bits))
+                return 2;
+            break;
+        case OPT_AUTH_KEY_TYPE:
+            if (parse_key_type(optarg, &auth_type))
+                return 2;
+            break;
+        case OPT_SIGN_KEY_TYPE:
+            if (parse_key_type(optarg, &sign_type))
+                return 2;
+            break;
         case OPT_HELP: usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
     }
+    if (key_spec(&spec.auth, auth_type, auth_bits, all_bits, "auth") ||
+        key_spec(&spec.sign, sign_type, sign_bits, all_bits, "sign"))
+        return 2;
     if (!dir || optind != argc || (auth_pin && check_pin(auth_pin)) ||
         (sign_pin && check_pin(sign_pin))) {
         usage(stderr);
         return 2;
     }
     if (state_make_dir(dir) || setup_state(&st, dir, auth_pin, sign_pin, reset) ||
-        pki_ensure(dir) || pki_load(&pki, dir))
+        pki_ensure_spec(dir, &spec) || pki_load(&pki, dir))
         return 1;
+    if (pki_check_spec(&pki, &spec)) {
+        pki_free(&pki);
+        return 1;
+    }
     if (init_only) {
         pki_free(&pki);
         return 0;

@@ -11,6 +11,7 @@
 #include "pki.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +23,6 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
-#include <openssl/rsa.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -276,7 +276,19 @@ static int write_pem(const char *dir, const char *file, X509 *cert, EVP_PKEY *ke
     return ok ? 0 : -1;
 }
 
+static EVP_PKEY *make_key(const struct pki_key_spec *spec)
+{
+    if (spec && spec->type == PKI_KEY_EC)
+        return EVP_EC_gen("P-256");
+    return EVP_RSA_gen(spec && spec->bits ? spec->bits : 2048);
+}
+
 int pki_ensure(const char *dir)
+{
+    return pki_ensure_spec(dir, NULL);
+}
+
+int pki_ensure_spec(const char *dir, const struct pki_spec *spec)
 {
     EVP_PKEY *k[4] = {NULL, NULL, NULL, NULL};   /* auth CA, sign CA, auth, sign */
     X509 *c[4] = {NULL, NULL, NULL, NULL};
@@ -300,9 +312,12 @@ int pki_ensure(const char *dir)
     sign_dn[3] = (struct name_part){"CN", sign_cn};
     sign_dn[4] = (struct name_part){NULL, NULL};
 
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 2; i++)
         if (!(k[i] = EVP_RSA_gen(2048)))
             goto out;
+    if (!(k[2] = make_key(spec ? &spec->auth : NULL)) ||
+        !(k[3] = make_key(spec ? &spec->sign : NULL)))
+        goto out;
     c[0] = make_cert(CERT_CA, auth_ca_dn, k[0], NULL, NULL);
     c[1] = make_cert(CERT_CA, sign_ca_dn, k[1], NULL, NULL);
     if (!c[0] || !c[1])
@@ -425,20 +440,26 @@ void pki_free(struct pki *p)
     memset(p, 0, sizeof(*p));
 }
 
-int pki_sign(EVP_PKEY *key, const uint8_t *in, size_t in_len, uint8_t *out, size_t *out_len)
+static int check_key(EVP_PKEY *key, const struct pki_key_spec *spec, const char *role)
 {
-    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL);
-    size_t len = 256;
-    int rc = -1;
+    bool rsa = EVP_PKEY_is_a(key, "RSA");
+    bool ec = EVP_PKEY_is_a(key, "EC");
+    bool type_ok = spec->type == PKI_KEY_ANY || (spec->type == PKI_KEY_RSA && rsa) ||
+                   (spec->type == PKI_KEY_EC && ec);
+    bool bits_ok = !spec->bits || (rsa && EVP_PKEY_get_bits(key) == (int)spec->bits);
 
-    /* No signature digest set: OpenSSL then type-01 pads the input as is,
-     * which is what the card does with P1=00. */
-    if (ctx && EVP_PKEY_sign_init(ctx) > 0 &&
-        EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) > 0 &&
-        EVP_PKEY_sign(ctx, out, &len, in, in_len) > 0) {
-        *out_len = len;
-        rc = 0;
-    }
-    EVP_PKEY_CTX_free(ctx);
-    return rc;
+    if (type_ok && bits_ok)
+        return 0;
+    fprintf(stderr,
+            "jpki-vcard: the state directory holds an %s key of %d bits as %s key, not the"
+            " one asked for (use a new --state directory)\n",
+            rsa ? "RSA" : ec ? "EC" : "other", EVP_PKEY_get_bits(key), role);
+    return -1;
+}
+
+int pki_check_spec(const struct pki *p, const struct pki_spec *spec)
+{
+    if (!spec)
+        return 0;
+    return check_key(p->auth_key, &spec->auth, "auth") | check_key(p->sign_key, &spec->sign, "sign");
 }

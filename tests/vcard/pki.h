@@ -25,16 +25,33 @@ struct pki {
     char serial[17];        /* 16 hex digits from the auth cert serial */
 };
 
+/* The end-entity keys a card is made with (the CAs stay RSA-2048): RSA of
+ * 2048 (today's cards), 3072 or 4096 bits (a later generation), or EC P-256
+ * for a key type the module cannot drive. Zero fields: "as on disk", and
+ * RSA-2048 for a new PKI. */
+enum pki_key_type { PKI_KEY_ANY = 0, PKI_KEY_RSA, PKI_KEY_EC };
+
+struct pki_key_spec {
+    enum pki_key_type type;
+    unsigned bits;          /* RSA modulus bits; 0 = any (2048 when generating) */
+};
+
+struct pki_spec {
+    struct pki_key_spec auth, sign;
+};
+
 /* Generate the PKI into DIR unless DIR/auth-cert.pem already exists.
  * Files: auth-ca.pem sign-ca.pem auth-cert.pem sign-cert.pem
- *        auth-key.pem sign-key.pem (PKCS#8, unencrypted). */
+ *        auth-key.pem sign-key.pem (PKCS#8, unencrypted).
+ * pki_ensure makes RSA-2048 keys; SPEC NULL means the same. */
 int pki_ensure(const char *dir);
+int pki_ensure_spec(const char *dir, const struct pki_spec *spec);
+
+/* 0 if the loaded keys are what SPEC asks for, else -1 with a message (a
+ * state directory made with other keys is not silently reused). */
+int pki_check_spec(const struct pki *p, const struct pki_spec *spec);
 
 int pki_load(struct pki *p, const char *dir);
 void pki_free(struct pki *p);
-
-/* PKCS#1 v1.5 type-01 padding of IN as given (no DigestInfo added) and the
- * private-key operation; OUT must hold 256 bytes. */
-int pki_sign(EVP_PKEY *key, const uint8_t *in, size_t in_len, uint8_t *out, size_t *out_len);
 
 #endif

@@ -228,8 +228,9 @@ static size_t apply_fault(const struct vpcd_options *o, const struct apdu *a, ui
         }
         return len;
     case FAULT_SW_61XX:
-        /* Data only through GET RESPONSE (00 C0 00 00 xx). */
-        if (len > 2) {
+        /* Data only through GET RESPONSE (00 C0 00 00 xx); a long
+         * signature the card already answers with 61xx passes as it is. */
+        if (len > 2 && resp[len - 2] != 0x61) {
             memcpy(pending, resp, len - 2);
             pending_len = len - 2;
             pending_off = 0;
@@ -299,7 +300,7 @@ static void serve(struct card *c, const struct vpcd_options *o, int fd, unsigned
             memset(&a, 0, sizeof(a));
             a.ins = cmd[1];
         }
-        if (o->fault == FAULT_SW_61XX && a.cla == 0x00 && a.ins == 0xC0) {
+        if (o->fault == FAULT_SW_61XX && a.cla == 0x00 && a.ins == 0xC0 && pending_len) {
             resp_len = get_response(&a, resp);
         } else {
             pending_len = pending_off = 0;
@@ -312,7 +313,7 @@ static void serve(struct card *c, const struct vpcd_options *o, int fd, unsigned
                  resp_len >= 2 ? resp[resp_len - 2] : 0, resp[resp_len - 1]);
         delay = (unsigned long long)o->latency_ms * 1000 +
                 (unsigned long long)o->byte_us * (len + resp_len);
-        if (a.ins == 0x2A && resp_len == 258)
+        if (a.ins == 0x2A && resp_len >= 258)   /* a signature, or its first part */
             delay += (unsigned long long)o->sign_ms * 1000;
         if (delay)
             sleep_us(delay);
