@@ -49,15 +49,17 @@ static CK_RV done(const char *name, CK_RV rv)
             goto out;                            \
         }                                        \
     } while (0)
-/* Runs call with the session acquired as `s`. */
-#define WITH_SESSION(handle, call)                      \
-    do {                                                \
-        jpki_session *s = NULL;                         \
-        rv = jpki_session_acquire((handle), &s);        \
-        if (rv == CKR_OK) {                             \
-            rv = (call);                                \
-            jpki_session_release(s);                    \
-        }                                               \
+/* Runs call with the session acquired as `s`, if it is in the state the
+ * entry point needs (session.h: JPKI_SESSION_ANY, _IDLE, _FINDING, ...);
+ * otherwise rv says what is missing. */
+#define WITH_SESSION(handle, state, call)                                \
+    do {                                                                 \
+        jpki_session *s = NULL;                                          \
+        rv = jpki_session_acquire_in((handle), JPKI_SESSION_##state, &s); \
+        if (rv == CKR_OK) {                                              \
+            rv = (call);                                                 \
+            jpki_session_release(s);                                     \
+        }                                                                \
     } while (0)
 #define LEAVE(name) \
     out:            \
@@ -232,10 +234,9 @@ static CK_RV jpki_C_SetPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pOldPin,
 {
     ENTER();
     REQUIRE((pOldPin != NULL || ulOldLen == 0) && (pNewPin != NULL || ulNewLen == 0));
-    /* PKCS#11 allows C_SetPIN only in read-write sessions. */
-    WITH_SESSION(hSession, (s->flags & CKF_RW_SESSION)
-                               ? jpki_set_pin(s, pOldPin, ulOldLen, pNewPin, ulNewLen)
-                               : CKR_SESSION_READ_ONLY);
+    /* PKCS#11 allows C_SetPIN only in read-write sessions; this module
+     * changes a PIN only for a logged-in token. */
+    WITH_SESSION(hSession, RW_LOGGED_IN, jpki_set_pin(s, pOldPin, ulOldLen, pNewPin, ulNewLen));
     LEAVE("C_SetPIN");
 }
 
@@ -281,14 +282,15 @@ static CK_RV jpki_C_Login(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType,
     ENTER();
     /* No PIN pad support: a NULL PIN is never a request for one. */
     REQUIRE(pPin != NULL);
-    WITH_SESSION(hSession, jpki_login(s, userType, pPin, ulPinLen));
+    /* Which state the login needs depends on userType: jpki_login's rules. */
+    WITH_SESSION(hSession, ANY, jpki_login(s, userType, pPin, ulPinLen));
     LEAVE("C_Login");
 }
 
 static CK_RV jpki_C_Logout(CK_SESSION_HANDLE hSession)
 {
     ENTER();
-    WITH_SESSION(hSession, jpki_logout(s));
+    WITH_SESSION(hSession, LOGGED_IN, jpki_logout(s));
     LEAVE("C_Logout");
 }
 
@@ -297,7 +299,7 @@ static CK_RV jpki_C_CreateObject(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pT
 {
     ENTER();
     REQUIRE((pTemplate != NULL || ulCount == 0) && phObject != NULL);
-    WITH_SESSION(hSession, CKR_TOKEN_WRITE_PROTECTED);
+    WITH_SESSION(hSession, ANY, CKR_TOKEN_WRITE_PROTECTED);
     LEAVE("C_CreateObject");
 }
 
@@ -307,14 +309,14 @@ static CK_RV jpki_C_CopyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObj
 {
     ENTER();
     REQUIRE((pTemplate != NULL || ulCount == 0) && phNewObject != NULL);
-    WITH_SESSION(hSession, jpki_object_refuse(s, hObject, CKR_TOKEN_WRITE_PROTECTED));
+    WITH_SESSION(hSession, ANY, jpki_object_refuse(s, hObject, CKR_TOKEN_WRITE_PROTECTED));
     LEAVE("C_CopyObject");
 }
 
 static CK_RV jpki_C_DestroyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject)
 {
     ENTER();
-    WITH_SESSION(hSession, jpki_object_refuse(s, hObject, CKR_ACTION_PROHIBITED));
+    WITH_SESSION(hSession, ANY, jpki_object_refuse(s, hObject, CKR_ACTION_PROHIBITED));
     LEAVE("C_DestroyObject");
 }
 
@@ -323,7 +325,7 @@ static CK_RV jpki_C_GetObjectSize(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE h
 {
     ENTER();
     REQUIRE(pulSize != NULL);
-    WITH_SESSION(hSession, jpki_get_object_size(s, hObject, pulSize));
+    WITH_SESSION(hSession, ANY, jpki_get_object_size(s, hObject, pulSize));
     LEAVE("C_GetObjectSize");
 }
 
@@ -332,7 +334,7 @@ static CK_RV jpki_C_GetAttributeValue(CK_SESSION_HANDLE hSession, CK_OBJECT_HAND
 {
     ENTER();
     REQUIRE(pTemplate != NULL || ulCount == 0);
-    WITH_SESSION(hSession, jpki_get_attributes(s, hObject, pTemplate, ulCount));
+    WITH_SESSION(hSession, ANY, jpki_get_attributes(s, hObject, pTemplate, ulCount));
     LEAVE("C_GetAttributeValue");
 }
 
@@ -341,7 +343,7 @@ static CK_RV jpki_C_SetAttributeValue(CK_SESSION_HANDLE hSession, CK_OBJECT_HAND
 {
     ENTER();
     REQUIRE(pTemplate != NULL || ulCount == 0);
-    WITH_SESSION(hSession, jpki_object_refuse(s, hObject, CKR_ACTION_PROHIBITED));
+    WITH_SESSION(hSession, ANY, jpki_object_refuse(s, hObject, CKR_ACTION_PROHIBITED));
     LEAVE("C_SetAttributeValue");
 }
 
@@ -350,7 +352,7 @@ static CK_RV jpki_C_FindObjectsInit(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR
 {
     ENTER();
     REQUIRE(pTemplate != NULL || ulCount == 0);
-    WITH_SESSION(hSession, jpki_find_init(s, pTemplate, ulCount));
+    WITH_SESSION(hSession, IDLE, jpki_find_init(s, pTemplate, ulCount));
     LEAVE("C_FindObjectsInit");
 }
 
@@ -359,14 +361,14 @@ static CK_RV jpki_C_FindObjects(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE_PTR
 {
     ENTER();
     REQUIRE((phObject != NULL || ulMaxObjectCount == 0) && pulObjectCount != NULL);
-    WITH_SESSION(hSession, jpki_find_next(s, phObject, ulMaxObjectCount, pulObjectCount));
+    WITH_SESSION(hSession, FINDING, jpki_find_next(s, phObject, ulMaxObjectCount, pulObjectCount));
     LEAVE("C_FindObjects");
 }
 
 static CK_RV jpki_C_FindObjectsFinal(CK_SESSION_HANDLE hSession)
 {
     ENTER();
-    WITH_SESSION(hSession, jpki_find_final(s));
+    WITH_SESSION(hSession, FINDING, jpki_find_final(s));
     LEAVE("C_FindObjectsFinal");
 }
 
@@ -375,7 +377,9 @@ static CK_RV jpki_C_SignInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMecha
 {
     ENTER();
     REQUIRE(pMechanism != NULL);
-    WITH_SESSION(hSession, jpki_sign_init(s, pMechanism, hKey));
+    /* It needs a logged-in token too, but checks the key first (a bad key is
+     * CKR_KEY_HANDLE_INVALID logged in or not): jpki_sign_init. */
+    WITH_SESSION(hSession, IDLE, jpki_sign_init(s, pMechanism, hKey));
     LEAVE("C_SignInit");
 }
 
@@ -384,7 +388,8 @@ static CK_RV jpki_C_Sign(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG
 {
     ENTER();
     REQUIRE((pData != NULL || ulDataLen == 0) && pulSignatureLen != NULL);
-    WITH_SESSION(hSession, jpki_sign_once(s, pData, ulDataLen, pSignature, pulSignatureLen));
+    WITH_SESSION(hSession, SIGNING,
+                 jpki_sign_once(s, pData, ulDataLen, pSignature, pulSignatureLen));
     LEAVE("C_Sign");
 }
 
@@ -392,7 +397,7 @@ static CK_RV jpki_C_SignUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK
 {
     ENTER();
     REQUIRE(pPart != NULL || ulPartLen == 0);
-    WITH_SESSION(hSession, jpki_sign_update(s, pPart, ulPartLen));
+    WITH_SESSION(hSession, SIGNING, jpki_sign_update(s, pPart, ulPartLen));
     LEAVE("C_SignUpdate");
 }
 
@@ -401,7 +406,7 @@ static CK_RV jpki_C_SignFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature
 {
     ENTER();
     REQUIRE(pulSignatureLen != NULL);
-    WITH_SESSION(hSession, jpki_sign_final(s, pSignature, pulSignatureLen));
+    WITH_SESSION(hSession, SIGNING, jpki_sign_final(s, pSignature, pulSignatureLen));
     LEAVE("C_SignFinal");
 }
 
