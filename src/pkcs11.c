@@ -1,9 +1,10 @@
 /*
  * pkcs11.c: the module's face. Every entry point checks what PKCS#11 asks
- * of the caller (initialised? arguments? session?) and then makes one call
- * into the layer below. Only C_GetFunctionList, C_GetInterfaceList and
- * C_GetInterface are exported; everything else is reached through the
- * function lists.
+ * of the caller (initialised? arguments? a session in which state?) and
+ * then makes one call into the layer below. Only C_GetFunctionList,
+ * C_GetInterfaceList and C_GetInterface are exported; everything else is
+ * reached through the function lists, which pkcs11_functions.def makes
+ * together with the entry points of the functions not offered.
  * Copyright (C) 2026 jpki-pkcs11 developers. LGPL-2.1-or-later.
  */
 #include <pthread.h>
