@@ -25,7 +25,7 @@ libjpki_la_LIBADD = $(PCSC_LIBS) $(CRYPTO_LIBS) $(PTHREAD_LIBS)
 
 pkcs11moddir = $(p11_module_path)
 pkcs11mod_LTLIBRARIES = jpki-pkcs11.la
-jpki_pkcs11_la_SOURCES = src/pkcs11.c src/pkcs11_stubs.c src/pkcs11_stubs.h
+jpki_pkcs11_la_SOURCES = src/pkcs11.c src/pkcs11_functions.def
 jpki_pkcs11_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
 jpki_pkcs11_la_LIBADD = libjpki.la
 jpki_pkcs11_la_LDFLAGS = $(HARDEN_LDFLAGS) -module -avoid-version -no-undefined -shared \

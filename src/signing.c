@@ -12,8 +12,6 @@
 
 CK_RV jpki_sign_init(jpki_session *s, const CK_MECHANISM *mechanism, CK_OBJECT_HANDLE key)
 {
-    if (s->op != JPKI_OP_NONE)
-        return CKR_OPERATION_ACTIVE;
     jpki_object_id id;
     if (jpki_object_resolve(s, key, false, &id) != CKR_OK)
         return CKR_KEY_HANDLE_INVALID;
@@ -69,13 +67,11 @@ static CK_RV sign_on_card(jpki_session *s, const uint8_t *in, size_t in_len, uin
 }
 
 /* The checks every finishing call makes first. *keep: return rv now with
- * the operation still active (size query, short buffer, no operation);
- * otherwise CKR_OK means go on to the card, anything else ends it. */
+ * the operation still active (size query, short buffer); otherwise CKR_OK
+ * means go on to the card, anything else ends it. */
 static CK_RV sign_precheck(jpki_session *s, const CK_BYTE *sig, CK_ULONG *sig_len, bool *keep)
 {
     *keep = true;
-    if (s->op != JPKI_OP_SIGN)
-        return CKR_OPERATION_NOT_INITIALIZED;
     if (sig == NULL) {
         *sig_len = JPKI_SIGNATURE_LEN;
         return CKR_OK;
@@ -129,8 +125,6 @@ CK_RV jpki_sign_once(jpki_session *s, const CK_BYTE *data, CK_ULONG len, CK_BYTE
 
 CK_RV jpki_sign_update(jpki_session *s, const CK_BYTE *data, CK_ULONG len)
 {
-    if (s->op != JPKI_OP_SIGN)
-        return CKR_OPERATION_NOT_INITIALIZED;
     s->sign_multipart = true;
     CK_RV rv = jpki_sign_ctx_update(&s->sign, data, len);
     if (rv != CKR_OK)
