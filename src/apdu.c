@@ -22,6 +22,8 @@
  * error for a buffer too small. */
 #define SHORT_RESP_MAX (256 + 2 + 254)
 #define EXT_RESP_MAX (65536 + 2 + 254)
+/* GET RESPONSEs after one command: bounded, whatever a card keeps saying. */
+#define GET_RESPONSE_MAX 32
 
 size_t jpki_apdu_encode(const jpki_apdu *cmd, uint8_t *out, size_t out_cap)
 {
@@ -128,7 +130,7 @@ jpki_status jpki_apdu_transmit(jpki_transport *t, const jpki_apdu *cmd, uint8_t 
     size_t enc_cap = sizeof short_cmd, rcap = sizeof short_resp;
     size_t enc_len = 0, rlen = 0, got = 0, allowed;
     jpki_apdu cur;
-    bool retried_6c = false, fetched_61 = false;
+    bool retried_6c = false;
     jpki_status st = JPKI_OK;
 
     if (resp_len)
@@ -188,11 +190,13 @@ jpki_status jpki_apdu_transmit(jpki_transport *t, const jpki_apdu *cmd, uint8_t 
     got = rlen - 2;
     *sw = (uint16_t)(rbuf[rlen - 2] << 8 | rbuf[rlen - 1]);
 
-    /* T=0 "xx more bytes": fetch them once with GET RESPONSE. */
-    if ((*sw >> 8) == 0x61 && !fetched_61) {
+    /* "xx more bytes": fetch them with GET RESPONSE, as often as the card
+     * chains (a 3072- or 4096-bit signature through short APDUs) while the
+     * caller has room; a 61 xx to a full buffer goes back as the SW. */
+    for (int fetches = 0; (*sw >> 8) == 0x61 && got < resp_cap && fetches < GET_RESPONSE_MAX;
+         fetches++) {
         jpki_apdu gr = { .cla = 0x00, .ins = 0xC0, .p1 = 0x00, .p2 = 0x00 };
         uint8_t gr_enc[5];
-        fetched_61 = true;
         gr.le = (*sw & 0xFF) ? (size_t)(*sw & 0xFF) : 256;
         enc_len = jpki_apdu_encode(&gr, gr_enc, sizeof gr_enc);
         trace_command(&gr);

@@ -21,7 +21,8 @@ typedef struct jpki_apdu {
 
 /* Encodes cmd, sends it, splits the answer: up to resp_cap data bytes into
  * resp (NULL if resp_cap is 0), the status word into *sw. Answers 61 xx with
- * GET RESPONSE and 6C xx by resending with Le = xx, once each. Returns
+ * GET RESPONSE (again for each 61 xx while resp_cap has room: chained
+ * answers longer than 256 bytes) and 6C xx by resending with Le = xx once. Returns
  * transport errors as they are, JPKI_E_MALFORMED for an answer shorter than
  * two bytes or with more data than resp_cap or Le allow, else JPKI_OK (the
  * status word is for the caller to judge). *apdu_count, if not NULL, is

@@ -15,10 +15,11 @@
  * the cached auth CA; a CA verifies itself (the JPKI roots are
  * self-signed) and the auth CA is the issuer of that consistent auth
  * certificate. What a card signature then proves wrong is removed
- * (jpki_cert_cache_remove). EF 0006's token name is kept beside them
- * (<key>-0006.der, checked for form), so that a known card's
- * identification reads it from here instead of the card: one APDU less
- * for every process. On by default; JPKI_PKCS11_CACHE=0 turns it
+ * (jpki_cert_cache_remove). EF 0006's token name and EF 0008 (which
+ * certificates the card carries) are kept beside them (<key>-0006.der,
+ * <key>-0008.der, checked for form), so that a known card's identification
+ * reads them from here instead of the card: two APDUs less for every
+ * process. On by default; JPKI_PKCS11_CACHE=0 turns it
  * off. When a card's auth certificate is first written (a card new to
  * this user), the files of other cards whose auth certificate has
  * expired, or is missing, are removed: the cache holds the cards in use
@@ -49,7 +50,7 @@
 static bool cache_fid(uint16_t fid)
 {
     return fid == JPKI_EF_AUTH_CERT || fid == JPKI_EF_AUTH_CA || fid == JPKI_EF_SIGN_CA ||
-           fid == JPKI_EF_TOKEN_INFO;
+           fid == JPKI_EF_TOKEN_INFO || fid == JPKI_EF_CERT_LIST;
 }
 
 /* The cache directory unless JPKI_PKCS11_CACHE=0; -1: no cache. */
@@ -120,9 +121,13 @@ bool jpki_cert_issued_by(const uint8_t *leaf, size_t leaf_len, const uint8_t *ca
 static bool fits_alone(const uint8_t *head, size_t head_len, uint16_t fid, const uint8_t *der,
                        size_t len)
 {
+    /* The card's facts: what the card could have answered. */
     jpki_token_info info;
-    if (fid == JPKI_EF_TOKEN_INFO)   /* the token name: what the card could answer */
-        return jpki_token_info_parse(der, len, &info) == JPKI_OK;
+    jpki_cert_list list;
+    if (fid == JPKI_EF_TOKEN_INFO)
+        return jpki_parse_token_name(der, len, &info) == JPKI_OK;
+    if (fid == JPKI_EF_CERT_LIST)
+        return jpki_parse_cert_list(der, len, &list) == JPKI_OK;
     X509 *x = parse_one(der, len);
     bool good = x != NULL;
     if (good && fid == JPKI_EF_AUTH_CERT)
@@ -188,10 +193,10 @@ bool jpki_cert_cache_load(const uint8_t *head, size_t head_len, uint16_t fid, ui
     int dir_fd = cache_open(false);
     if (dir_fd < 0)
         return false;
-    if (fid == JPKI_EF_SIGN_CA || fid == JPKI_EF_TOKEN_INFO) {
+    if (fid == JPKI_EF_SIGN_CA || fid == JPKI_EF_TOKEN_INFO || fid == JPKI_EF_CERT_LIST) {
         /* No sign certificate on disk to check the sign CA against: slot.c
-         * checks it once the card's sign certificate is read. The token
-         * name is public and checked for form. */
+         * checks it once the card's sign certificate is read. The card's
+         * facts are public and checked for form. */
         bool hit = load_alone(dir_fd, head, head_len, fid, der, len);
         close(dir_fd);
         return hit;
@@ -340,7 +345,7 @@ void jpki_cert_cache_remove(const uint8_t *head, size_t head_len, uint16_t fid)
 {
     /* The auth pair was trusted together: it goes together. */
     static const uint16_t auth_pair[] = { JPKI_EF_AUTH_CERT, JPKI_EF_AUTH_CA };
-    bool alone = fid == JPKI_EF_SIGN_CA || fid == JPKI_EF_TOKEN_INFO;
+    bool alone = fid == JPKI_EF_SIGN_CA || fid == JPKI_EF_TOKEN_INFO || fid == JPKI_EF_CERT_LIST;
     const uint16_t *fids = alone ? &fid : auth_pair;
     size_t n = alone ? 1 : 2;
     char name[CACHE_NAME_LEN + 1];

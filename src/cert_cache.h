@@ -2,7 +2,8 @@
  * cert_cache.h: the per-user disk cache of a card's PUBLIC certificates
  * (the auth certificate and the two CA certificates; never the sign
  * certificate, which holds the holder's name, address and birth date),
- * and of EF 0006's token name (fid JPKI_EF_TOKEN_INFO: its raw bytes).
+ * and of two small public facts: EF 0006's token name (fid
+ * JPKI_EF_TOKEN_INFO) and EF 0008 (JPKI_EF_CERT_LIST), as the card gave them.
  * Copyright (C) 2026 jpki-pkcs11 developers. LGPL-2.1-or-later.
  */
 #ifndef JPKI_CERT_CACHE_H

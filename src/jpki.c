@@ -14,8 +14,6 @@
 #include "apdu.h"
 #include "log.h"
 
-static const uint8_t jpki_aid[] = { 0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01 };
-
 #define SHORT_LE_MAX 256
 #define OFFSET_MAX 0x7FFF   /* READ BINARY: 15-bit offset in P1-P2 */
 
@@ -23,7 +21,19 @@ void jpki_card_init(jpki_card *card, jpki_transport *t)
 {
     memset(card, 0, sizeof *card);
     card->transport = t;
+    card->profile = jpki_profile_default();
     card->max_read = SHORT_LE_MAX;
+}
+
+const jpki_card_profile *jpki_card_profile_of(const jpki_card *card)
+{
+    return card != NULL && card->profile != NULL ? card->profile : jpki_profile_default();
+}
+
+void jpki_card_set_profile(jpki_card *card, const jpki_card_profile *profile)
+{
+    if (card != NULL)
+        card->profile = profile != NULL ? profile : jpki_profile_default();
 }
 
 void jpki_card_forget_selection(jpki_card *card)
@@ -140,7 +150,8 @@ jpki_status jpki_card_select_fid(jpki_card *card, uint16_t fid, uint16_t *sw)
 jpki_status jpki_select_ap(jpki_card *card)
 {
     uint16_t sw = 0;
-    jpki_status st = jpki_card_select_aid(card, jpki_aid, sizeof jpki_aid, &sw);
+    const jpki_card_profile *p = jpki_card_profile_of(card);
+    jpki_status st = jpki_card_select_aid(card, p->aid, p->aid_len, &sw);
     if (st != JPKI_OK)
         return st;
     if (sw != 0x9000) {
@@ -303,8 +314,11 @@ static jpki_status read_first(jpki_card *card, uint16_t fid, size_t offset, uint
         card->current_ef = fid;
         note_sfi_taken(card, JPKI_SFI_READ);
     }
-    if (sw == 0 || !sw_sfi_refused(sw))
-        return st;    /* an answer about the file (or no answer): not about the form */
+    /* An answer about the file (or no answer), not about the form: also a
+     * missing EF (6A 82) on a card that already took READ by SFI. */
+    if (sw == 0 || !sw_sfi_refused(sw) ||
+        (sw == 0x6A82 && card->sfi[JPKI_SFI_READ] == JPKI_SFI_TAKEN))
+        return st;
     st = jpki_select_ef(card, fid);
     if (st != JPKI_OK)
         return st;
@@ -592,27 +606,13 @@ jpki_status jpki_cert_issuer_serial(const uint8_t *der, size_t len, const uint8_
     return JPKI_OK;
 }
 
-jpki_status jpki_token_info_parse(const uint8_t *raw, size_t len, jpki_token_info *info)
+/* Exactly len bytes of EF 0006 at offset, in one READ BINARY (len is far
+ * below a chunk): a short answer is not read on. */
+static jpki_status read_token_info_field(jpki_card *card, size_t offset, uint8_t *raw,
+                                         size_t len, size_t *got)
 {
-    size_t got = len;
-
-    if (raw == NULL || info == NULL || len > JPKI_TOKEN_NAME_LEN)
-        return JPKI_E_BAD_ARG;
-    memset(info, 0, sizeof *info);
-    /* Real cards pad with blanks; some test doubles with NULs (§3.2). */
-    while (got > 0 && (raw[got - 1] == ' ' || raw[got - 1] == '\0'))
-        got--;
-    if (got == 0)
-        return JPKI_E_MALFORMED;
-    for (size_t i = 0; i < got; i++) {
-        if (raw[i] < 0x20 || raw[i] > 0x7E)
-            return JPKI_E_MALFORMED;
-    }
-    memcpy(info->name, raw, got);
-    info->name[got] = '\0';
-    memcpy(info->raw, raw, len);
-    info->raw_len = len;
-    return JPKI_OK;
+    *got = 0;
+    return read_first(card, JPKI_EF_TOKEN_INFO, offset, raw, len, got);
 }
 
 jpki_status jpki_read_token_info(jpki_card *card, jpki_token_info *info)
@@ -624,25 +624,61 @@ jpki_status jpki_read_token_info(jpki_card *card, jpki_token_info *info)
     if (card == NULL || info == NULL)
         return JPKI_E_BAD_ARG;
     memset(info, 0, sizeof *info);
-    st = jpki_read_binary(card, JPKI_EF_TOKEN_INFO, 0, raw, sizeof raw, &got);
+    st = read_token_info_field(card, 0, raw, sizeof raw, &got);
+    if (st == JPKI_OK)
+        st = jpki_parse_token_name(raw, got, info);
     if (st != JPKI_OK)
-        return st;
-    return jpki_token_info_parse(raw, got, info);
+        memset(info, 0, sizeof *info);
+    return st;
 }
 
-static uint16_t pin_ef(jpki_role role)
+jpki_status jpki_read_token_serial(jpki_card *card, jpki_token_info *info)
 {
-    return role == JPKI_ROLE_SIGN ? JPKI_EF_SIGN_PIN : JPKI_EF_AUTH_PIN;
+    uint8_t raw[JPKI_TOKEN_SERIAL_LEN];
+    size_t got = 0;
+    jpki_status st;
+
+    if (card == NULL || info == NULL)
+        return JPKI_E_BAD_ARG;
+    info->serial[0] = '\0';
+    st = read_token_info_field(card, JPKI_TOKEN_SERIAL_OFFSET, raw, sizeof raw, &got);
+    if (st == JPKI_OK)
+        st = jpki_parse_token_serial(raw, got, info);
+    if (st != JPKI_OK)
+        info->serial[0] = '\0';
+    return st;
 }
 
-static uint16_t key_ef(jpki_role role)
+jpki_status jpki_read_cert_list(jpki_card *card, jpki_cert_list *list)
 {
-    return role == JPKI_ROLE_SIGN ? JPKI_EF_SIGN_KEY : JPKI_EF_AUTH_KEY;
+    uint8_t raw[3];
+    size_t got = 0;
+    jpki_status st;
+
+    if (card == NULL || list == NULL)
+        return JPKI_E_BAD_ARG;
+    memset(list, 0, sizeof *list);
+    st = read_first(card, JPKI_EF_CERT_LIST, 0, raw, sizeof raw, &got);
+    if (st == JPKI_OK)
+        st = jpki_parse_cert_list(raw, got, list);
+    if (st != JPKI_OK)
+        memset(list, 0, sizeof *list);
+    return st;
 }
 
 static bool role_ok(jpki_role role)
 {
     return role == JPKI_ROLE_AUTH || role == JPKI_ROLE_SIGN;
+}
+
+static uint16_t pin_ef(const jpki_card *card, jpki_role role)
+{
+    return jpki_card_profile_of(card)->role[role].pin_ef;
+}
+
+static uint16_t key_ef(const jpki_card *card, jpki_role role)
+{
+    return jpki_card_profile_of(card)->role[role].key_ef;
 }
 
 /* Sends cmd (a VERIFY or COMPUTE DIGITAL SIGNATURE naming its PIN or key
@@ -710,7 +746,7 @@ jpki_status jpki_pin_status(jpki_card *card, jpki_role role, int *tries_left)
     if (card == NULL || tries_left == NULL || !role_ok(role))
         return JPKI_E_BAD_ARG;
     /* No PIN in it: the SFI form may be tried, and the old one after it. */
-    st = send_p2_ef(card, &cmd, pin_ef(role), JPKI_SFI_VERIFY, NULL, 0, NULL, &sw, &by_sfi);
+    st = send_p2_ef(card, &cmd, pin_ef(card, role), JPKI_SFI_VERIFY, NULL, 0, NULL, &sw, &by_sfi);
     if (st != JPKI_OK)
         return st;
     st = jpki_status_from_sw(sw, &tries);
@@ -745,7 +781,7 @@ jpki_status jpki_verify_pin(jpki_card *card, jpki_role role, const uint8_t *pin,
      * So the PIN goes by SFI only on a card that already answered the empty
      * VERIFY by SFI, and a refusal of that form is not followed by the old
      * one (send_p2_ef). */
-    st = send_p2_ef(card, &cmd, pin_ef(role), JPKI_SFI_VERIFY, NULL, 0, NULL, &sw, &by_sfi);
+    st = send_p2_ef(card, &cmd, pin_ef(card, role), JPKI_SFI_VERIFY, NULL, 0, NULL, &sw, &by_sfi);
     if (st != JPKI_OK)
         return st;
     st = jpki_status_from_sw(sw, &tries);
@@ -756,7 +792,7 @@ jpki_status jpki_verify_pin(jpki_card *card, jpki_role role, const uint8_t *pin,
     if (tries_left)
         *tries_left = tries;
     jpki_log(JPKI_LOG_CALL, "VERIFY %s PIN: %s (tries left %d)",
-             role == JPKI_ROLE_SIGN ? "sign" : "auth", jpki_status_name(st), tries);
+             jpki_card_profile_of(card)->role[role].words, jpki_status_name(st), tries);
     return st;
 }
 
@@ -774,7 +810,7 @@ jpki_status jpki_change_pin(jpki_card *card, jpki_role role, const uint8_t *new_
     /* Do not send a new PIN the card will refuse anyway. */
     if (!card->verified[role])
         return JPKI_E_SECURITY_STATUS;
-    st = jpki_select_ef(card, pin_ef(role));
+    st = jpki_select_ef(card, pin_ef(card, role));
     if (st != JPKI_OK)
         return st;
     st = jpki_card_transmit(card, &cmd, NULL, 0, NULL, &sw);
@@ -783,11 +819,20 @@ jpki_status jpki_change_pin(jpki_card *card, jpki_role role, const uint8_t *new_
     return jpki_status_from_sw(sw, NULL);
 }
 
+/* Le of the signature command: short (the card chains the rest with 61xx)
+ * unless the card takes extended Le; a 2048-bit key keeps today's 00. */
+static size_t sign_le(const jpki_card *card, size_t sig_cap)
+{
+    if (sig_cap <= SHORT_LE_MAX || !card->extended_le)
+        return sig_cap < SHORT_LE_MAX ? sig_cap : SHORT_LE_MAX;
+    return sig_cap;
+}
+
 jpki_status jpki_sign(jpki_card *card, jpki_role role, const uint8_t *data, size_t data_len,
                       uint8_t *sig, size_t sig_cap, size_t *sig_len)
 {
     jpki_apdu cmd = { .cla = 0x80, .ins = 0x2A, .p1 = 0x00, .p2 = 0x80,
-                      .data = data, .data_len = data_len, .le = JPKI_SIGNATURE_LEN };
+                      .data = data, .data_len = data_len };
     uint16_t sw = 0;
     size_t got = 0;
     bool by_sfi = false;
@@ -795,24 +840,28 @@ jpki_status jpki_sign(jpki_card *card, jpki_role role, const uint8_t *data, size
 
     if (sig_len)
         *sig_len = 0;
-    if (card == NULL || !role_ok(role) || data == NULL || data_len == 0 ||
-        data_len > JPKI_SIGN_INPUT_MAX || sig == NULL || sig_cap < JPKI_SIGNATURE_LEN ||
-        sig_len == NULL)
+    if (card == NULL || !role_ok(role) || data == NULL || data_len == 0 || sig == NULL ||
+        sig_cap < JPKI_SIGNATURE_MIN || sig_cap > JPKI_SIGNATURE_MAX ||
+        data_len > sig_cap - JPKI_PKCS1_OVERHEAD || sig_len == NULL)
         return JPKI_E_BAD_ARG;
+    cmd.le = sign_le(card, sig_cap);
     /* No PIN in it: after a refused SFI form the old one may follow. */
-    st = send_p2_ef(card, &cmd, key_ef(role), JPKI_SFI_SIGN, sig, JPKI_SIGNATURE_LEN, &got, &sw,
+    st = send_p2_ef(card, &cmd, key_ef(card, role), JPKI_SFI_SIGN, sig, sig_cap, &got, &sw,
                     &by_sfi);
     if (st != JPKI_OK)
         return st;
     if (by_sfi && sw == 0x9000)
         note_sfi_taken(card, JPKI_SFI_SIGN);
     if (sw != 0x9000) {
+        OPENSSL_cleanse(sig, got);
         st = command_status(sw);
         if (st == JPKI_E_SECURITY_STATUS)
             card->verified[role] = false;   /* the card says so, whatever we thought */
         return st;
     }
-    if (got != JPKI_SIGNATURE_LEN) {
+    /* An RSA signature is as long as the modulus: at least what the
+     * smallest key we drive gives (apdu.c already refused more than sig_cap). */
+    if (got < JPKI_SIGNATURE_MIN) {
         OPENSSL_cleanse(sig, got);
         return JPKI_E_MALFORMED;
     }
@@ -829,15 +878,16 @@ CK_RV jpki_pin_check(jpki_role role, const uint8_t *pin, size_t pin_len, uint8_t
         *out_len = 0;
     if (!role_ok(role) || out == NULL || out_len == NULL || (pin == NULL && pin_len > 0))
         return CKR_ARGUMENTS_BAD;
-    if (pin_len < jpki_pin_min_len(role) || pin_len > jpki_pin_max_len(role))
+    const jpki_pin_rule *rule = jpki_pin_rule_of(role);
+    if (pin_len < rule->min_len || pin_len > rule->max_len)
         return CKR_PIN_LEN_RANGE;
     for (size_t i = 0; i < pin_len; i++) {
         uint8_t c = pin[i];
-        if (role == JPKI_ROLE_SIGN && c >= 'a' && c <= 'z')
+        if (rule->letters && c >= 'a' && c <= 'z')
             c = (uint8_t)(c - 'a' + 'A');   /* the card holds the upper-case form */
         bool digit = c >= '0' && c <= '9';
         bool upper = c >= 'A' && c <= 'Z';
-        if (!(digit || (role == JPKI_ROLE_SIGN && upper))) {
+        if (!(digit || (rule->letters && upper))) {
             rv = CKR_PIN_INVALID;
             goto out;
         }
@@ -853,15 +903,18 @@ out:
 
 int jpki_pin_max_tries(jpki_role role)
 {
-    return role == JPKI_ROLE_SIGN ? 5 : 3;
+    const jpki_pin_rule *rule = jpki_pin_rule_of(role);
+    return rule != NULL ? rule->max_tries : 0;
 }
 
 size_t jpki_pin_min_len(jpki_role role)
 {
-    return role == JPKI_ROLE_SIGN ? 6 : 4;
+    const jpki_pin_rule *rule = jpki_pin_rule_of(role);
+    return rule != NULL ? rule->min_len : 0;
 }
 
 size_t jpki_pin_max_len(jpki_role role)
 {
-    return role == JPKI_ROLE_SIGN ? 16 : 4;
+    const jpki_pin_rule *rule = jpki_pin_rule_of(role);
+    return rule != NULL ? rule->max_len : 0;
 }

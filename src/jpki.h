@@ -12,13 +12,16 @@
 #include <stdint.h>
 #include "errors.h"
 #include "apdu.h"
+#include "card_profile.h"
 #include "transport.h"
 
-/* Elementary files of the JPKI AP (jpki-protocol.md §3.1). */
+/* Elementary files of the JPKI AP (jpki-protocol.md §3.1); which role uses
+ * which is the card profile's (card_profile.h). */
 enum {
     JPKI_EF_SIGN_CERT = 0x0001,
     JPKI_EF_SIGN_CA = 0x0002,
     JPKI_EF_TOKEN_INFO = 0x0006,
+    JPKI_EF_CERT_LIST = 0x0008,
     JPKI_EF_AUTH_CERT = 0x000A,
     JPKI_EF_AUTH_CA = 0x000B,
     JPKI_EF_AUTH_KEY = 0x0017,
@@ -27,11 +30,11 @@ enum {
     JPKI_EF_SIGN_PIN = 0x001B,
 };
 
-/* The two key/PIN pairs. */
-typedef enum jpki_role { JPKI_ROLE_AUTH = 0, JPKI_ROLE_SIGN = 1 } jpki_role;
-
-#define JPKI_SIGNATURE_LEN 256    /* RSA-2048 */
-#define JPKI_SIGN_INPUT_MAX 245   /* k - 11: the card pads with PKCS#1 v1.5 type 1 */
+#define JPKI_SIGNATURE_LEN 256    /* RSA-2048, today's cards */
+#define JPKI_SIGNATURE_MAX (JPKI_RSA_BITS_MAX / 8)
+#define JPKI_SIGNATURE_MIN (JPKI_RSA_BITS_MIN / 8)
+#define JPKI_PKCS1_OVERHEAD 11    /* the card pads with PKCS#1 v1.5 type 1: input <= k - 11 */
+#define JPKI_SIGN_INPUT_MAX (JPKI_SIGNATURE_MAX - JPKI_PKCS1_OVERHEAD)
 #define JPKI_CERT_MAX 8192        /* refuse certificates larger than this */
 #define JPKI_PIN_MAX 16
 #define JPKI_TOKEN_NAME_LEN 32
@@ -55,6 +58,7 @@ typedef enum jpki_sfi_known {
 
 typedef struct jpki_card {
     jpki_transport *transport;  /* not owned */
+    const jpki_card_profile *profile;  /* chosen at the probe; the default row before */
     bool ap_selected;           /* our AP is current in this transaction */
     uint16_t current_ef;        /* 0: unknown */
     bool verified[2];           /* VERIFY succeeded since the AP was selected, per role */
@@ -129,16 +133,46 @@ jpki_status jpki_cert_issuer_serial(const uint8_t *der, size_t len, const uint8_
                                     size_t *serial_len, const uint8_t **issuer,
                                     size_t *issuer_len);
 
+#define JPKI_TOKEN_SERIAL_OFFSET 80  /* EF 0006: CK_TOKEN_INFO serialNumber[16] (§3.2) */
+#define JPKI_TOKEN_SERIAL_LEN 16
+
 typedef struct jpki_token_info {
     char name[JPKI_TOKEN_NAME_LEN + 1];  /* EF 0006 bytes 0-31, trailing blanks removed */
-    uint8_t raw[JPKI_TOKEN_NAME_LEN];    /* those bytes as the card gave them */
-    size_t raw_len;
+    jpki_token_kind kind;                /* from the name; JPKI_TOKEN_UNKNOWN if unread */
+    char serial[JPKI_TOKEN_SERIAL_LEN + 1];  /* bytes 80-95, trimmed; "" unless read */
 } jpki_token_info;
-/* Reads the token name from EF 0006. */
+
+/* Parses the token name (EF 0006 bytes 0-31): exactly 32 bytes of
+ * printable ASCII, padded with blanks (or NULs, as some test doubles do),
+ * not empty. Anything shorter or else is JPKI_E_MALFORMED, info untouched. */
+jpki_status jpki_parse_token_name(const uint8_t *raw, size_t len, jpki_token_info *info);
+/* Parses the serialNumber field (16 bytes of printable ASCII, blank
+ * padded, not blank) into info->serial; JPKI_E_MALFORMED otherwise. */
+jpki_status jpki_parse_token_serial(const uint8_t *raw, size_t len, jpki_token_info *info);
+/* Reads the token name from EF 0006 (32 bytes, one READ BINARY by SFI):
+ * the rest of the record is read only where it is used. */
 jpki_status jpki_read_token_info(jpki_card *card, jpki_token_info *info);
-/* The same from EF 0006's bytes kept elsewhere (the disk cache);
- * JPKI_E_MALFORMED for anything the card could not have given. */
-jpki_status jpki_token_info_parse(const uint8_t *raw, size_t len, jpki_token_info *info);
+/* Reads the serialNumber field of EF 0006 (one READ BINARY at offset 80). */
+jpki_status jpki_read_token_serial(jpki_card *card, jpki_token_info *info);
+
+/* EF 0008: which certificates the token carries (§3.1: 3 bytes, 8F 8F 00
+ * with both; byte 0 the sign certificate, byte 1 the auth certificate). */
+typedef enum jpki_cert_presence {
+    JPKI_CERT_UNKNOWN = 0,   /* EF 0008 missing or unreadable: assume present */
+    JPKI_CERT_PRESENT,
+    JPKI_CERT_ABSENT,
+} jpki_cert_presence;
+typedef struct jpki_cert_list {
+    jpki_cert_presence cert[JPKI_ROLES];   /* per role */
+    uint8_t raw[3];
+    size_t raw_len;
+} jpki_cert_list;
+/* Parses EF 0008: 00 says "absent", any other byte "present" (only 8F
+ * is documented: a byte we do not know must not hide a certificate).
+ * Fewer than 2 bytes: JPKI_E_MALFORMED, everything unknown. */
+jpki_status jpki_parse_cert_list(const uint8_t *raw, size_t len, jpki_cert_list *list);
+/* Reads EF 0008 (one READ BINARY by SFI). On an error list says unknown. */
+jpki_status jpki_read_cert_list(jpki_card *card, jpki_cert_list *list);
 
 /* Tries left for a PIN by the empty VERIFY (no try spent). JPKI_OK with
  * *tries_left; a verified PIN may answer 90 00: then *tries_left is -1. */
@@ -154,11 +188,18 @@ jpki_status jpki_verify_pin(jpki_card *card, jpki_role role, const uint8_t *pin,
 jpki_status jpki_change_pin(jpki_card *card, jpki_role role, const uint8_t *new_pin,
                             size_t new_len);
 
-/* COMPUTE DIGITAL SIGNATURE with the role's key: the card pads data
- * (1..245 bytes, a DigestInfo) with PKCS#1 v1.5 type 1. sig must hold
- * JPKI_SIGNATURE_LEN bytes. JPKI_E_SECURITY_STATUS if the PIN is not verified. */
+/* COMPUTE DIGITAL SIGNATURE with the role's key: the card pads data (a
+ * DigestInfo, at most sig_cap - 11 bytes) with PKCS#1 v1.5 type 1. sig_cap
+ * (at least JPKI_SIGNATURE_MIN, at most JPKI_SIGNATURE_MAX) bounds the
+ * signature, which comes through short APDUs with 61xx chaining unless the
+ * card takes extended Le; its exact length is the caller's to check against
+ * the key. JPKI_E_SECURITY_STATUS if the PIN is not verified. */
 jpki_status jpki_sign(jpki_card *card, jpki_role role, const uint8_t *data, size_t data_len,
                       uint8_t *sig, size_t sig_cap, size_t *sig_len);
+
+/* The card's profile (the default row before a probe chose one). */
+const jpki_card_profile *jpki_card_profile_of(const jpki_card *card);
+void jpki_card_set_profile(jpki_card *card, const jpki_card_profile *profile);
 
 /* PIN format rules (design.md §2), checked before anything reaches the card.
  * Copies the PIN as it must be sent (sign PIN upper-cased) into out (at least
@@ -167,7 +208,8 @@ jpki_status jpki_sign(jpki_card *card, jpki_role role, const uint8_t *data, size
 CK_RV jpki_pin_check(jpki_role role, const uint8_t *pin, size_t pin_len, uint8_t *out,
                      size_t *out_len);
 
-/* Tries a fresh PIN has, and its length limits. */
+/* Tries a fresh PIN has, and its length limits: the role's PIN rule in the
+ * card profile table (the same on every token kind known). */
 int jpki_pin_max_tries(jpki_role role);
 size_t jpki_pin_min_len(jpki_role role);
 size_t jpki_pin_max_len(jpki_role role);

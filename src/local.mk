@@ -7,7 +7,8 @@ libjpki_la_SOURCES = \
 	src/log.c src/log.h \
 	src/transport.h src/reader.h src/transport_pcsc.c \
 	src/apdu.c src/apdu.h \
-	src/jpki.c src/jpki.h \
+	src/card_profile.c src/card_profile.h \
+	src/jpki.c src/jpki.h src/token_info.c \
 	src/jpki_text.c src/jpki_text.h \
 	src/mech.c src/mech.h \
 	src/token.c src/token.h \

@@ -30,9 +30,11 @@ CK_RV jpki_login(jpki_session *s, CK_USER_TYPE user, const CK_UTF8CHAR *pin, CK_
     rv = jpki_pin_check(s->role, pin, pin_len, buf, &len);
     if (rv != CKR_OK)
         goto out;
-    if (user == CKU_USER)
+    if (user == CKU_USER) {
         rv = jpki_ts_login(s->reader, s->role, buf, len);
-    else
+        if (rv == CKR_OK)
+            jpki_reader_cert_at_login(s->reader, s->role);
+    } else
         rv = jpki_ts_login_context(s->reader, s->role, buf, len, &s->context_pin);
     if (user == CKU_CONTEXT_SPECIFIC)
         s->context_login = rv == CKR_OK;
@@ -49,9 +51,9 @@ CK_RV jpki_logout(jpki_session *s)
     return CKR_OK;
 }
 
-/* A new sign password must also follow the issuance rule: at least one
+/* The issuance rule some PINs follow (the sign password): at least one
  * letter and one digit (jpki-protocol.md §6.1). */
-static bool sign_pin_issuable(const uint8_t *pin, size_t len)
+static bool has_letter_and_digit(const uint8_t *pin, size_t len)
 {
     bool letter = false, digit = false;
     for (size_t i = 0; i < len; i++) {
@@ -76,7 +78,7 @@ CK_RV jpki_set_pin(jpki_session *s, const CK_UTF8CHAR *old_pin, CK_ULONG old_len
     if (rv != CKR_OK)
         goto out;
     rv = CKR_PIN_INVALID;
-    if (s->role == JPKI_ROLE_SIGN && !sign_pin_issuable(new_buf, nl))
+    if (jpki_pin_rule_of(s->role)->new_needs_mix && !has_letter_and_digit(new_buf, nl))
         goto out;
     rv = jpki_ts_set_pin(s->reader, s->role, old_buf, ol, new_buf, nl);
 out:

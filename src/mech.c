@@ -1,6 +1,6 @@
 /*
  * mech.c: the signature mechanisms (design.md §1). The card only pads and
- * exponentiates (PKCS#1 v1.5 type 1 over at most 245 bytes), so everything
+ * exponentiates (PKCS#1 v1.5 type 1 over at most k - 11 bytes), so everything
  * else happens here on the host: hashing with OpenSSL EVP, the DER
  * DigestInfo, multi-part buffering, and checking the card's signature.
  * Copyright (C) 2026 jpki-pkcs11 developers. LGPL-2.1-or-later.
@@ -14,9 +14,6 @@
 
 #include "jpki.h"
 #include "mech.h"
-
-/* The card holds RSA-2048 keys only. */
-#define JPKI_KEY_BITS 2048
 
 /* DigestInfo prefixes: DER of AlgorithmIdentifier (with NULL parameters)
  * and the OCTET STRING header, RFC 8017 §9.2 note 1 (SHA-224 from the same
@@ -36,22 +33,34 @@ static const uint8_t prefix_sha512[] = {0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60
                                         0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
                                         0x03, 0x05, 0x00, 0x04, 0x40};
 
+/* Who pads: the card, with PKCS#1 v1.5 type 1 (the only padding it has
+ * shown; PSS would be a row with the card's PSS mode, once proven). */
+typedef enum jpki_padding { JPKI_PAD_CARD_PKCS1 } jpki_padding;
+
 typedef struct jpki_mech_def {
     CK_MECHANISM_TYPE type;
     const EVP_MD *(*md)(void);  /* NULL: CKM_RSA_PKCS, the caller hashes */
     const uint8_t *prefix;
     size_t prefix_len;
+    CK_KEY_TYPE key_type;
+    CK_ULONG min_bits, max_bits;
+    CK_FLAGS flags;
+    jpki_padding padding;
 } jpki_mech_def;
+
+#define RSA_ROW(mech, md, prefix, size)                                                     \
+    { mech, md, prefix, size, CKK_RSA, JPKI_RSA_BITS_MIN, JPKI_RSA_BITS_MAX, CKF_SIGN | CKF_HW, \
+      JPKI_PAD_CARD_PKCS1 }
 
 /* Deliberately no PSS, no CKM_RSA_X_509 and no decryption: the card cannot do
  * them, and advertising them makes NSS and OpenSSL pick them for TLS. */
-static const jpki_mech_def mechs[] = {
-    {CKM_RSA_PKCS, NULL, NULL, 0},
-    {CKM_SHA1_RSA_PKCS, EVP_sha1, prefix_sha1, sizeof prefix_sha1},
-    {CKM_SHA224_RSA_PKCS, EVP_sha224, prefix_sha224, sizeof prefix_sha224},
-    {CKM_SHA256_RSA_PKCS, EVP_sha256, prefix_sha256, sizeof prefix_sha256},
-    {CKM_SHA384_RSA_PKCS, EVP_sha384, prefix_sha384, sizeof prefix_sha384},
-    {CKM_SHA512_RSA_PKCS, EVP_sha512, prefix_sha512, sizeof prefix_sha512},
+static const jpki_mech_def mechs[JPKI_MECH_ROWS] = {
+    RSA_ROW(CKM_RSA_PKCS, NULL, NULL, 0),
+    RSA_ROW(CKM_SHA1_RSA_PKCS, EVP_sha1, prefix_sha1, sizeof prefix_sha1),
+    RSA_ROW(CKM_SHA224_RSA_PKCS, EVP_sha224, prefix_sha224, sizeof prefix_sha224),
+    RSA_ROW(CKM_SHA256_RSA_PKCS, EVP_sha256, prefix_sha256, sizeof prefix_sha256),
+    RSA_ROW(CKM_SHA384_RSA_PKCS, EVP_sha384, prefix_sha384, sizeof prefix_sha384),
+    RSA_ROW(CKM_SHA512_RSA_PKCS, EVP_sha512, prefix_sha512, sizeof prefix_sha512),
 };
 #define MECH_COUNT (sizeof mechs / sizeof mechs[0])
 
@@ -63,48 +72,134 @@ static const jpki_mech_def *mech_find(CK_MECHANISM_TYPE type)
     return NULL;
 }
 
-CK_RV jpki_mech_list(CK_MECHANISM_TYPE *list, CK_ULONG *count)
+/* Whether a row serves a key: its type, and its size when known. */
+static bool mech_fits(const jpki_mech_def *def, const jpki_key_info *key)
 {
-    CK_RV rv = CKR_OK;
+    if (key == NULL || key->type == JPKI_KEY_UNKNOWN)
+        return true;
+    return def->key_type == key->type &&
+           (key->bits == 0 || (key->bits >= def->min_bits && key->bits <= def->max_bits));
+}
+
+bool jpki_key_info_from_cert(const uint8_t *der, size_t len, jpki_key_info *key)
+{
+    const unsigned char *p = der;
+    X509 *x509 = NULL;
+    EVP_PKEY *pkey;
+    bool ok = false;
+
+    if (key == NULL)
+        return false;
+    key->type = JPKI_KEY_UNKNOWN;
+    key->bits = 0;
+    if (der == NULL || len == 0 || len > JPKI_CERT_MAX)
+        return false;
+    x509 = d2i_X509(NULL, &p, (long)len);
+    pkey = x509 != NULL ? X509_get0_pubkey(x509) : NULL;
+    if (pkey == NULL)
+        goto out;
+    switch (EVP_PKEY_get_base_id(pkey)) {
+    case EVP_PKEY_RSA:
+        key->type = CKK_RSA;
+        break;
+    case EVP_PKEY_EC:
+        key->type = CKK_EC;
+        break;
+    default:
+        key->type = CKK_VENDOR_DEFINED;   /* some key the module has no mechanism for */
+        break;
+    }
+    key->bits = EVP_PKEY_get_bits(pkey) > 0 ? (CK_ULONG)EVP_PKEY_get_bits(pkey) : 0;
+    ok = true;
+out:
+    X509_free(x509);
+    return ok;
+}
+
+size_t jpki_key_signature_len(const jpki_key_info *key)
+{
+    if (key == NULL || key->type != CKK_RSA || key->bits < JPKI_RSA_BITS_MIN ||
+        key->bits > JPKI_RSA_BITS_MAX)
+        return 0;
+    return (key->bits + 7) / 8;
+}
+
+CK_RV jpki_mech_list_for_key(const jpki_key_info *key, CK_MECHANISM_TYPE *list, CK_ULONG *count)
+{
+    CK_ULONG n = 0;
 
     if (count == NULL)
         return CKR_ARGUMENTS_BAD;
-    if (list != NULL) {
-        if (*count < MECH_COUNT) {
-            rv = CKR_BUFFER_TOO_SMALL;
-        } else {
-            for (size_t i = 0; i < MECH_COUNT; i++)
-                list[i] = mechs[i].type;
-        }
+    for (size_t i = 0; i < MECH_COUNT; i++)
+        n += mech_fits(&mechs[i], key);
+    if (list != NULL && *count < n) {
+        *count = n;
+        return CKR_BUFFER_TOO_SMALL;
     }
-    *count = MECH_COUNT;
-    return rv;
+    if (list != NULL) {
+        CK_ULONG k = 0;
+        for (size_t i = 0; i < MECH_COUNT; i++)
+            if (mech_fits(&mechs[i], key))
+                list[k++] = mechs[i].type;
+    }
+    *count = n;
+    return CKR_OK;
+}
+
+CK_RV jpki_mech_info_for_key(const jpki_key_info *key, CK_MECHANISM_TYPE type,
+                             CK_MECHANISM_INFO *info)
+{
+    const jpki_mech_def *def = mech_find(type);
+
+    if (info == NULL)
+        return CKR_ARGUMENTS_BAD;
+    if (def == NULL || !mech_fits(def, key))
+        return CKR_MECHANISM_INVALID;
+    bool size_known = key != NULL && key->type != JPKI_KEY_UNKNOWN && key->bits != 0;
+    info->ulMinKeySize = size_known ? key->bits : def->min_bits;
+    info->ulMaxKeySize = size_known ? key->bits : def->max_bits;
+    info->flags = def->flags;
+    return CKR_OK;
+}
+
+CK_RV jpki_mech_list(CK_MECHANISM_TYPE *list, CK_ULONG *count)
+{
+    return jpki_mech_list_for_key(NULL, list, count);
 }
 
 CK_RV jpki_mech_info(CK_MECHANISM_TYPE type, CK_MECHANISM_INFO *info)
 {
-    if (info == NULL)
-        return CKR_ARGUMENTS_BAD;
-    if (mech_find(type) == NULL)
-        return CKR_MECHANISM_INVALID;
-    info->ulMinKeySize = JPKI_KEY_BITS;
-    info->ulMaxKeySize = JPKI_KEY_BITS;
-    info->flags = CKF_SIGN | CKF_HW;
-    return CKR_OK;
+    return jpki_mech_info_for_key(NULL, type, info);
 }
 
-CK_RV jpki_sign_ctx_init(jpki_sign_ctx *ctx, const CK_MECHANISM *mechanism)
+CK_RV jpki_sign_ctx_init(jpki_sign_ctx *ctx, const CK_MECHANISM *mechanism,
+                         const jpki_key_info *key)
 {
     const jpki_mech_def *def;
     CK_RV rv = CKR_OK;
 
-    if (ctx == NULL || mechanism == NULL)
+    if (ctx == NULL || mechanism == NULL || key == NULL)
         return CKR_ARGUMENTS_BAD;
     /* A zeroed ctx is always safe to free, whatever happens below. */
     memset(ctx, 0, sizeof *ctx);
     def = mech_find(mechanism->mechanism);
     if (def == NULL) {
         rv = CKR_MECHANISM_INVALID;
+        goto out;
+    }
+    /* PKCS#11: a key of another type than the mechanism's, or one the
+     * module has no mechanism for, is inconsistent with it. */
+    if (key->type != def->key_type) {
+        rv = CKR_KEY_TYPE_INCONSISTENT;
+        goto out;
+    }
+    ctx->sig_len = jpki_key_signature_len(key);
+    ctx->sig_len_known = true;
+    if (key->bits == 0) {
+        ctx->sig_len = JPKI_SIGNATURE_MAX;   /* at most; the card refuses longer input */
+        ctx->sig_len_known = false;
+    } else if (ctx->sig_len == 0 || key->bits < def->min_bits || key->bits > def->max_bits) {
+        rv = CKR_KEY_SIZE_RANGE;
         goto out;
     }
     if (mechanism->pParameter != NULL || mechanism->ulParameterLen != 0) {
@@ -141,7 +236,7 @@ CK_RV jpki_sign_ctx_update(jpki_sign_ctx *ctx, const uint8_t *data, size_t len)
     if (def->md == NULL) {
         /* Remember the overflow instead of failing now: PKCS#11 reports a
          * too-long input at C_SignFinal/C_Sign, where the operation ends. */
-        if (ctx->overflow || len > JPKI_SIGN_INPUT_MAX - ctx->raw_len) {
+        if (ctx->overflow || len > ctx->sig_len - JPKI_PKCS1_OVERHEAD - ctx->raw_len) {
             ctx->overflow = true;
             return CKR_OK;
         }
@@ -194,7 +289,7 @@ CK_RV jpki_sign_ctx_final(jpki_sign_ctx *ctx, uint8_t *out, size_t *out_len)
     }
     if (EVP_MD_CTX_copy_ex(copy, ctx->md) != 1 ||
         EVP_DigestFinal_ex(copy, digest, &digest_len) != 1 ||
-        def->prefix_len + digest_len > JPKI_SIGN_INPUT_MAX) {
+        def->prefix_len + digest_len > ctx->sig_len - JPKI_PKCS1_OVERHEAD) {
         rv = CKR_GENERAL_ERROR;
         goto out;
     }
@@ -222,11 +317,11 @@ bool jpki_signature_matches(const uint8_t *cert_der, size_t cert_len, const uint
     X509 *x509 = NULL;
     EVP_PKEY *pkey;
     EVP_PKEY_CTX *pctx = NULL;
-    uint8_t recovered[JPKI_SIGNATURE_LEN];
+    uint8_t recovered[JPKI_SIGNATURE_MAX];
     size_t recovered_len = sizeof recovered;
     bool match = false;
 
-    if (cert_der == NULL || input == NULL || sig == NULL || sig_len != JPKI_SIGNATURE_LEN ||
+    if (cert_der == NULL || input == NULL || sig == NULL || sig_len < JPKI_SIGNATURE_MIN || sig_len > sizeof recovered ||
         cert_len > JPKI_CERT_MAX)
         goto out;
     x509 = d2i_X509(NULL, &p, (long)cert_len);

@@ -23,7 +23,7 @@ CK_RV jpki_object_resolve(const jpki_session *s, CK_OBJECT_HANDLE handle, bool v
         return CKR_OBJECT_HANDLE_INVALID;
     jpki_object_id candidate = (jpki_object_id)(low - 1);
     jpki_object_id list[JPKI_OBJ_COUNT];
-    size_t n = jpki_token_objects(s->role, !visible_only || jpki_session_logged_in(s), list);
+    size_t n = jpki_token_objects(jpki_card_profile_of(&s->reader->card), s->role, !visible_only || jpki_session_logged_in(s), list);
     for (size_t i = 0; i < n; i++) {
         if (list[i] == candidate) {
             *id = candidate;
@@ -36,7 +36,8 @@ CK_RV jpki_object_resolve(const jpki_session *s, CK_OBJECT_HANDLE handle, bool v
 static CK_RV cert_get(void *ctx, uint16_t fid, const uint8_t **der, size_t *der_len)
 {
     jpki_session *s = ctx;
-    if (fid == JPKI_EF_SIGN_CERT &&
+    /* The sign certificate comes with the held sign PIN (token_state.c). */
+    if (fid == jpki_card_profile_of(&s->reader->card)->role[JPKI_ROLE_SIGN].cert_ef &&
         jpki_reader_cached_cert(s->reader, fid, der_len) == NULL) {
         CK_RV rv = jpki_ts_read_sign_cert(s->reader);
         if (rv != CKR_OK)
@@ -45,16 +46,28 @@ static CK_RV cert_get(void *ctx, uint16_t fid, const uint8_t **der, size_t *der_
     return jpki_reader_cert(s->reader, fid, der, der_len);
 }
 
+/* The key of the object's certificate without a PIN (slot.h). */
+static CK_RV key_get(void *ctx, uint16_t fid, jpki_key_info *key)
+{
+    jpki_session *s = ctx;
+    const jpki_card_profile *p = jpki_card_profile_of(&s->reader->card);
+    for (int role = 0; role < JPKI_ROLES; role++)
+        if (p->role[role].cert_ef == fid)
+            return jpki_reader_key(s->reader, (jpki_role)role, key);
+    return CKR_GENERAL_ERROR;   /* CA certificates carry no key of the token */
+}
+
 jpki_cert_source jpki_session_cert_source(jpki_session *s)
 {
-    jpki_cert_source src = { cert_get, s };
+    jpki_cert_source src = { cert_get, key_get, s };
     return src;
 }
 
 CK_RV jpki_find_init(jpki_session *s, const CK_ATTRIBUTE *tmpl, CK_ULONG count)
 {
     jpki_object_id list[JPKI_OBJ_COUNT];
-    size_t n = jpki_token_objects(s->role, jpki_session_logged_in(s), list);
+    size_t n = jpki_token_objects(jpki_card_profile_of(&s->reader->card), s->role,
+                                  jpki_session_logged_in(s), list);
     jpki_cert_source src = jpki_session_cert_source(s);
     s->found_count = s->found_pos = 0;
     for (size_t i = 0; i < n; i++) {

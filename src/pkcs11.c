@@ -215,7 +215,7 @@ static CK_RV jpki_C_GetMechanismList(CK_SLOT_ID slotID, CK_MECHANISM_TYPE_PTR pM
     REQUIRE(pulCount != NULL);
     rv = jpki_slot_check_id(slotID);
     if (rv == CKR_OK)
-        rv = jpki_mech_list(pMechanismList, pulCount);
+        rv = jpki_slot_mech_list(slotID, pMechanismList, pulCount);
     LEAVE("C_GetMechanismList");
 }
 
@@ -226,7 +226,7 @@ static CK_RV jpki_C_GetMechanismInfo(CK_SLOT_ID slotID, CK_MECHANISM_TYPE type,
     REQUIRE(pInfo != NULL);
     rv = jpki_slot_check_id(slotID);
     if (rv == CKR_OK)
-        rv = jpki_mech_info(type, pInfo);
+        rv = jpki_slot_mech_info(slotID, type, pInfo);
     LEAVE("C_GetMechanismInfo");
 }
 

@@ -81,7 +81,7 @@ CK_RV jpki_session_open(CK_SLOT_ID slot_id, CK_FLAGS flags, CK_SESSION_HANDLE *o
     if (rv != CKR_OK)
         return rv;
     rv = CKR_TOKEN_NOT_PRESENT;
-    if (!slot.reader->token_present)
+    if (!jpki_reader_has_token(slot.reader, slot.role))
         goto out;
     /* Read-write sessions are allowed although both tokens are write
      * protected: OpenSSH (and others) always ask for one and give up when

@@ -20,8 +20,19 @@ CK_RV jpki_sign_init(jpki_session *s, const CK_MECHANISM *mechanism, CK_OBJECT_H
         return CKR_KEY_HANDLE_INVALID;
     if (!jpki_session_logged_in(s))
         return CKR_USER_NOT_LOGGED_IN;
+    jpki_key_info info;
+    CK_RV rv = jpki_reader_key(s->reader, s->role, &info);
+    if (rv != CKR_OK)
+        return rv;
+    if (info.type == JPKI_KEY_UNKNOWN) {
+        /* No certificate tells: RSA, as on every token so far, of a size
+         * the signature will show. */
+        jpki_log(JPKI_LOG_CALL, "reader %zu: key unknown: RSA assumed", s->reader->index);
+        info.type = CKK_RSA;
+        info.bits = 0;
+    }
     memset(&s->sign, 0, sizeof(s->sign));
-    CK_RV rv = jpki_sign_ctx_init(&s->sign, mechanism);
+    rv = jpki_sign_ctx_init(&s->sign, mechanism, &info);
     if (rv != CKR_OK)
         return rv;
     s->op = JPKI_OP_SIGN;
@@ -39,31 +50,46 @@ CK_RV jpki_sign_init(jpki_session *s, const CK_MECHANISM *mechanism, CK_OBJECT_H
  * only for this: it cannot be cached on disk, so the read would cost every
  * signing process a dozen APDUs; a client that builds a signed document
  * has had it read already. */
-static CK_RV sign_on_card(jpki_session *s, const uint8_t *in, size_t in_len, uint8_t *sig)
+static CK_RV sign_on_card(jpki_session *s, const uint8_t *in, size_t in_len, uint8_t *sig,
+                          CK_ULONG *sig_cap)
 {
     jpki_reader *r = s->reader;
+    uint8_t card_sig[JPKI_SIGNATURE_MAX];
     size_t sig_len = 0;
     CK_RV rv = jpki_ts_sign(r, s->role, s->context_login ? &s->context_pin : NULL, in, in_len,
-                            sig, &sig_len);
+                            card_sig, &sig_len);
     s->context_login = false;
     if (rv != CKR_OK)
-        return rv;
+        goto out;
     size_t cert_len = 0;
-    uint16_t fid = s->role == JPKI_ROLE_AUTH ? JPKI_EF_AUTH_CERT : JPKI_EF_SIGN_CERT;
-    const uint8_t *cert = jpki_reader_cached_cert(r, fid, &cert_len);
-    bool checked = s->role == JPKI_ROLE_AUTH || cert != NULL;
-    if (sig_len == JPKI_SIGNATURE_LEN &&
-        (!checked ||
-         (cert != NULL && jpki_signature_matches(cert, cert_len, in, in_len, sig, sig_len))))
-        return CKR_OK;
-    jpki_log(JPKI_LOG_ERROR, "reader %zu: the card's signature does not verify", r->index);
-    OPENSSL_cleanse(sig, JPKI_SIGNATURE_LEN);
-    /* A certificate from the disk cache that the card's own key does not
-     * match is wrong (corrupted or planted): gone, so the next call reads
-     * the card's. */
-    if (cert != NULL && jpki_reader_cert_came_from_disk(r, fid))
-        jpki_reader_cert_distrust(r, fid);
-    return CKR_DEVICE_ERROR;
+    const jpki_role_profile *rp = &jpki_card_profile_of(&r->card)->role[s->role];
+    const uint8_t *cert = jpki_reader_cached_cert(r, rp->cert_ef, &cert_len);
+    bool checked = !rp->cert_needs_pin || cert != NULL;
+    /* A key of unknown size (its certificate not read): the signature says
+     * it, and must fit what the caller has; this operation then ends (the
+     * PIN was right, no try is lost). */
+    if (!s->sign.sig_len_known && sig_len > *sig_cap) {
+        *sig_cap = sig_len;
+        rv = CKR_BUFFER_TOO_SMALL;
+        goto out;
+    }
+    if ((s->sign.sig_len_known && sig_len != s->sign.sig_len) ||
+        (checked && (cert == NULL ||
+                     !jpki_signature_matches(cert, cert_len, in, in_len, card_sig, sig_len)))) {
+        jpki_log(JPKI_LOG_ERROR, "reader %zu: the card's signature does not verify", r->index);
+        /* A certificate from the disk cache that the card's own key does
+         * not match is wrong (corrupted or planted): gone, so the next
+         * call reads the card's. */
+        if (cert != NULL && jpki_reader_cert_came_from_disk(r, rp->cert_ef))
+            jpki_reader_cert_distrust(r, rp->cert_ef);
+        rv = CKR_DEVICE_ERROR;
+        goto out;
+    }
+    memcpy(sig, card_sig, sig_len);
+    *sig_cap = sig_len;
+out:
+    OPENSSL_cleanse(card_sig, sizeof(card_sig));
+    return rv;
 }
 
 /* The checks every finishing call makes first. *keep: return rv now with
@@ -73,11 +99,14 @@ static CK_RV sign_precheck(jpki_session *s, const CK_BYTE *sig, CK_ULONG *sig_le
 {
     *keep = true;
     if (sig == NULL) {
-        *sig_len = JPKI_SIGNATURE_LEN;
+        *sig_len = s->sign.sig_len;
         return CKR_OK;
     }
-    if (*sig_len < JPKI_SIGNATURE_LEN) {
-        *sig_len = JPKI_SIGNATURE_LEN;
+    /* The size query of a key of unknown size said "at most"; any buffer
+     * that can hold the smallest key's signature is tried. */
+    size_t need = s->sign.sig_len_known ? s->sign.sig_len : JPKI_SIGNATURE_MIN;
+    if (*sig_len < need) {
+        *sig_len = s->sign.sig_len;
         return CKR_BUFFER_TOO_SMALL;
     }
     *keep = false;
@@ -93,13 +122,11 @@ static CK_RV sign_precheck(jpki_session *s, const CK_BYTE *sig, CK_ULONG *sig_le
 
 static CK_RV sign_finish(jpki_session *s, CK_BYTE *sig, CK_ULONG *sig_len)
 {
-    uint8_t input[256];
+    uint8_t input[JPKI_SIGNATURE_MAX];
     size_t input_len = 0;
     CK_RV rv = jpki_sign_ctx_final(&s->sign, input, &input_len);
     if (rv == CKR_OK)
-        rv = sign_on_card(s, input, input_len, sig);
-    if (rv == CKR_OK)
-        *sig_len = JPKI_SIGNATURE_LEN;
+        rv = sign_on_card(s, input, input_len, sig, sig_len);
     OPENSSL_cleanse(input, sizeof(input));
     jpki_session_end_op(s);
     return rv;

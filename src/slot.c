@@ -191,6 +191,10 @@ static void wipe_card_state(jpki_reader *r)
     r->have_serial = false;
     memset(r->serial, ' ', sizeof(r->serial));
     memset(&r->info, 0, sizeof(r->info));
+    memset(&r->cert_list, 0, sizeof(r->cert_list));
+    r->sign_absent = false;
+    memset(r->key, 0, sizeof(r->key));
+    r->key_known[0] = r->key_known[1] = false;
 }
 
 void jpki_reader_drop_card(jpki_reader *r)
@@ -230,56 +234,161 @@ static bool status_transient(jpki_status st)
            st == JPKI_E_NO_MEMORY;
 }
 
-/* EF 0006's token name: from the disk cache for a card it knows (named
- * by the auth certificate's first chunk, just read), else from the card
- * (and then kept there). */
-static void token_info_tx(jpki_reader *r)
+static bool status_ends_probe(jpki_status st)
 {
-    uint8_t *raw = NULL;
-    size_t len = 0;
-    bool named = r->card.head_fid == JPKI_EF_AUTH_CERT;
-    if (named && jpki_cert_cache_load(r->card.head, r->card.head_len, JPKI_EF_TOKEN_INFO, &raw,
-                                      &len) &&
-        jpki_token_info_parse(raw, len, &r->info) == JPKI_OK) {
-        free(raw);
-        return;
-    }
-    free(raw);
-    if (jpki_read_token_info(&r->card, &r->info) != JPKI_OK) {
-        memset(&r->info, 0, sizeof(r->info));
-        return;
-    }
-    if (named)
-        jpki_cert_cache_store(r->card.head, r->card.head_len, JPKI_EF_TOKEN_INFO, r->info.raw,
-                              r->info.raw_len);
+    return st == JPKI_E_NO_CARD || st == JPKI_E_NO_READER || status_transient(st);
 }
 
-/* Identification in one transaction: SELECT AP, both retry counters, the
- * first chunk of the auth certificate (for the token serial, and kept as
- * the start of that certificate) and the token name, all by SFI on a card
- * that takes it: 5 APDUs, 4 for a card the disk cache knows. */
+/* Which certificates the token carries (EF 0008), read only when the sign
+ * token can be shown to this process: a token without a signature
+ * certificate offers no sign token. A token without EF 0008 is asked
+ * whether EF 0001 exists (SELECT, no PIN); any other answer changes
+ * nothing. */
+static jpki_status probe_cert_list(jpki_reader *r)
+{
+    if (!jpki_view_shows(JPKI_ROLE_SIGN))
+        return JPKI_OK;
+    jpki_status st = jpki_read_cert_list(&r->card, &r->cert_list);
+    if (st == JPKI_E_FILE_NOT_FOUND) {
+        st = jpki_select_ef(&r->card, jpki_card_profile_of(&r->card)->role[JPKI_ROLE_SIGN].cert_ef);
+        if (st == JPKI_E_FILE_NOT_FOUND)
+            r->cert_list.cert[JPKI_ROLE_SIGN] = JPKI_CERT_ABSENT;
+    }
+    if (status_ends_probe(st))
+        return st;
+    r->sign_absent = r->cert_list.cert[JPKI_ROLE_SIGN] == JPKI_CERT_ABSENT;
+    if (r->sign_absent)
+        jpki_log(JPKI_LOG_CALL, "reader %zu: no signature certificate: no sign token", r->index);
+    return JPKI_OK;
+}
+
+/* The token serial: from the auth certificate's first chunk (kept as the
+ * start of that certificate; already read unless the token hid it), or
+ * from EF 0006 on a token whose auth certificate needs the PIN (the serial
+ * must not change at the login). */
+static jpki_status probe_serial(jpki_reader *r)
+{
+    const jpki_card_profile *p = jpki_card_profile_of(&r->card);
+    jpki_status st = JPKI_OK;
+    if (p->serial_from_token_info) {
+        st = jpki_read_token_serial(&r->card, &r->info);
+        if (status_ends_probe(st))
+            return st;
+        jpki_reader_serial_from_token_info(r, st);
+        return JPKI_OK;
+    }
+    if (r->card.head_fid != p->role[JPKI_ROLE_AUTH].cert_ef)
+        st = jpki_read_cert_head(&r->card, p->role[JPKI_ROLE_AUTH].cert_ef);
+    if (status_ends_probe(st))
+        return st;
+    jpki_reader_serial_from_head(r, st);
+    return JPKI_OK;
+}
+
+/* The facts of a card the disk cache knows, named by the auth
+ * certificate's first chunk: EF 0006's name (which chooses the profile)
+ * and, where the sign token may be shown, EF 0008. Identification then
+ * reads neither. */
+static bool facts_from_cache(jpki_reader *r)
+{
+    const uint8_t *head = r->card.head;
+    size_t head_len = r->card.head_len;
+    uint8_t *raw = NULL;
+    size_t len = 0;
+    jpki_token_info info;
+    jpki_cert_list list;
+    memset(&info, 0, sizeof(info));
+    memset(&list, 0, sizeof(list));
+    if (r->card.head_fid != JPKI_EF_AUTH_CERT ||
+        !jpki_cert_cache_load(head, head_len, JPKI_EF_TOKEN_INFO, &raw, &len))
+        return false;
+    bool good = jpki_parse_token_name(raw, len, &info) == JPKI_OK;
+    free(raw);
+    raw = NULL;
+    if (good && jpki_view_shows(JPKI_ROLE_SIGN))
+        good = jpki_cert_cache_load(head, head_len, JPKI_EF_CERT_LIST, &raw, &len) &&
+               jpki_parse_cert_list(raw, len, &list) == JPKI_OK;
+    free(raw);
+    if (!good)
+        return false;
+    r->info = info;
+    r->cert_list = list;
+    r->sign_absent = list.cert[JPKI_ROLE_SIGN] == JPKI_CERT_ABSENT;
+    jpki_card_set_profile(&r->card, jpki_profile_of_kind(info.kind));
+    return true;
+}
+
+/* Keeps what the card just said for facts_from_cache: the name
+ * blank-padded as the card pads it, EF 0008 as read. */
+static void facts_to_cache(jpki_reader *r)
+{
+    uint8_t name[JPKI_TOKEN_NAME_LEN];
+    size_t n = strlen(r->info.name);
+    if (r->card.head_fid != JPKI_EF_AUTH_CERT || n == 0 || n > sizeof(name))
+        return;
+    memset(name, ' ', sizeof(name));
+    memcpy(name, r->info.name, n);
+    jpki_cert_cache_store(r->card.head, r->card.head_len, JPKI_EF_TOKEN_INFO, name,
+                          sizeof(name));
+    if (r->cert_list.raw_len > 0)
+        jpki_cert_cache_store(r->card.head, r->card.head_len, JPKI_EF_CERT_LIST,
+                              r->cert_list.raw, r->cert_list.raw_len);
+}
+
+/* The token name (which chooses the card profile) and EF 0008, from the
+ * card. */
+static jpki_status probe_facts(jpki_reader *r)
+{
+    jpki_status st = jpki_read_token_info(&r->card, &r->info);
+    if (status_ends_probe(st))
+        return st;
+    if (st != JPKI_OK)
+        memset(&r->info, 0, sizeof(r->info));   /* unknown kind: the default facts */
+    jpki_card_set_profile(&r->card, jpki_profile_of_kind(r->info.kind));
+    st = probe_cert_list(r);
+    if (st == JPKI_OK)
+        facts_to_cache(r);
+    return st;
+}
+
+/* Identification in one transaction: SELECT AP, the auth certificate's
+ * first chunk (the token serial, the start of that certificate, and the
+ * card's name in the disk cache), the token name (which chooses the card
+ * profile) and EF 0008 unless the cache knows them, and the retry
+ * counters, all by SFI on a card that takes it: 4 APDUs for a card the
+ * cache knows, 6 otherwise (one less without EF 0008, which a process that
+ * hides the sign token does not read; one more on a token whose auth
+ * certificate needs the PIN, which then gives its serial from EF 0006). */
 static jpki_status probe_tx(jpki_reader *r)
 {
     jpki_status st = jpki_select_ap(&r->card);
     if (st != JPKI_OK)
         return st;
+    st = jpki_read_cert_head(&r->card, JPKI_EF_AUTH_CERT);
+    if (status_ends_probe(st))
+        return st;
+    if (!facts_from_cache(r)) {
+        st = probe_facts(r);
+        if (st != JPKI_OK)
+            return st;
+    }
     int tries[2] = { -1, -1 };
     for (int role = 0; role < 2; role++) {
+        /* A sign PIN without a sign token is nobody's business. */
+        if (role == JPKI_ROLE_SIGN && r->sign_absent) {
+            tries[role] = jpki_pin_max_tries((jpki_role)role);
+            continue;
+        }
         st = jpki_pin_status(&r->card, (jpki_role)role, &tries[role]);
         if (st == JPKI_E_PIN_LOCKED)
             tries[role] = 0;
         else if (st != JPKI_OK || tries[role] < 0)
             tries[role] = jpki_pin_max_tries((jpki_role)role);
-        if (st == JPKI_E_NO_CARD || st == JPKI_E_NO_READER || status_transient(st))
+        if (status_ends_probe(st))
             return st;
     }
     jpki_ts_card_arrived(&r->ts, tries[JPKI_ROLE_AUTH], tries[JPKI_ROLE_SIGN]);
-    st = jpki_read_cert_head(&r->card, JPKI_EF_AUTH_CERT);
-    if (st == JPKI_E_NO_CARD || st == JPKI_E_NO_READER || status_transient(st))
-        return st;
-    jpki_reader_serial_from_head(r, st);
-    token_info_tx(r);
-    return JPKI_OK;
+    return probe_serial(r);
 }
 
 /* A new card: is it JPKI, what is it called, how many tries are left. */
@@ -303,9 +412,10 @@ static void reader_probe(jpki_reader *r, jpki_pcsc *ctx, unsigned epoch)
         jpki_reader_end(r);
     }
     r->token_present = st == JPKI_OK;
-    jpki_log(JPKI_LOG_CALL, "reader %zu: card generation %lu: %s%s%s", r->index,
+    jpki_log(JPKI_LOG_CALL, "reader %zu: card generation %lu: %s%s (%s)", r->index,
              r->generation, r->token_present ? "JPKI token " : "no token: ",
-             r->token_present ? r->info.name : jpki_status_name(st), "");
+             r->token_present ? r->info.name : jpki_status_name(st),
+             jpki_card_profile_of(&r->card)->words);
     if (st == JPKI_E_NO_CARD || st == JPKI_E_NO_READER || status_transient(st))
         jpki_reader_drop_card(r);
 }
@@ -565,4 +675,93 @@ CK_RV jpki_reader_cert(jpki_reader *r, uint16_t fid, const uint8_t **der, size_t
         return jpki_reader_fail(r, st);
     *der = jpki_reader_cached_cert(r, fid, len);
     return *der != NULL ? CKR_OK : CKR_GENERAL_ERROR;
+}
+
+bool jpki_reader_has_token(const jpki_reader *r, jpki_role role)
+{
+    return r->token_present && !(role == JPKI_ROLE_SIGN && r->sign_absent);
+}
+
+/* The auth key, from its certificate: in memory, or read now unless the
+ * token wants the PIN for it first (a read here would SELECT the AP and
+ * end the login's verified state). */
+static CK_RV auth_key(jpki_reader *r, jpki_key_info *key)
+{
+    const jpki_role_profile *rp = &jpki_card_profile_of(&r->card)->role[JPKI_ROLE_AUTH];
+    const uint8_t *der = NULL;
+    size_t len = 0;
+    CK_RV rv = CKR_OK;
+    der = jpki_reader_cached_cert(r, rp->cert_ef, &len);
+    if (der == NULL && rp->cert_needs_pin)
+        return CKR_OK;   /* unknown until the login reads it (jpki_reader_cert_at_login) */
+    if (der == NULL)
+        rv = jpki_reader_cert(r, rp->cert_ef, &der, &len);
+    if (rv == CKR_DEVICE_REMOVED || rv == CKR_HOST_MEMORY)
+        return rv;
+    if (rv == CKR_OK && jpki_key_info_from_cert(der, len, key)) {
+        r->key[JPKI_ROLE_AUTH] = *key;
+        r->key_known[JPKI_ROLE_AUTH] = true;
+    }
+    return CKR_OK;
+}
+
+/* The sign key costs no card I/O: its certificate needs the PIN and is
+ * never read only for this (signing.c). Until it is in memory, the auth
+ * key in memory speaks for it (both keys of a token are of one
+ * generation), else an RSA key of unknown size. */
+static void sign_key(jpki_reader *r, jpki_key_info *key)
+{
+    const jpki_card_profile *p = jpki_card_profile_of(&r->card);
+    size_t len = 0;
+    const uint8_t *der = jpki_reader_cached_cert(r, p->role[JPKI_ROLE_SIGN].cert_ef, &len);
+    if (der != NULL && jpki_key_info_from_cert(der, len, key)) {
+        r->key[JPKI_ROLE_SIGN] = *key;
+        r->key_known[JPKI_ROLE_SIGN] = true;
+        return;
+    }
+    der = jpki_reader_cached_cert(r, p->role[JPKI_ROLE_AUTH].cert_ef, &len);
+    if (r->key_known[JPKI_ROLE_AUTH])
+        *key = r->key[JPKI_ROLE_AUTH];
+    else if (der == NULL || !jpki_key_info_from_cert(der, len, key))
+        *key = (jpki_key_info){ CKK_RSA, 0 };
+}
+
+CK_RV jpki_reader_key(jpki_reader *r, jpki_role role, jpki_key_info *key)
+{
+    key->type = JPKI_KEY_UNKNOWN;
+    key->bits = 0;
+    if (role != JPKI_ROLE_AUTH && role != JPKI_ROLE_SIGN)
+        return CKR_GENERAL_ERROR;
+    if (r->key_known[role]) {
+        *key = r->key[role];
+        return CKR_OK;
+    }
+    if (role == JPKI_ROLE_SIGN) {
+        sign_key(r, key);
+        return CKR_OK;
+    }
+    return auth_key(r, key);
+}
+
+void jpki_reader_cert_at_login(jpki_reader *r, jpki_role role)
+{
+    const jpki_role_profile *rp = &jpki_card_profile_of(&r->card)->role[role];
+    size_t len = 0;
+    bool reset = false;
+    /* The sign certificate has its own way (token_state.c): the sign key
+     * is never left verified between transactions. */
+    if (role != JPKI_ROLE_AUTH || !rp->cert_needs_pin ||
+        jpki_reader_cached_cert(r, rp->cert_ef, &len) != NULL)
+        return;
+    jpki_status st = jpki_reader_begin(r, &reset);
+    if (st != JPKI_OK)
+        return;
+    /* No SELECT of the AP: it would end the verified state the login left;
+     * a card that lost it answers 69 82 and the certificate stays unread. */
+    if (!reset && jpki_card_verified(&r->card, role))
+        st = jpki_reader_cert_tx(r, rp->cert_ef);
+    jpki_reader_end(r);
+    if (st != JPKI_OK)
+        jpki_log(JPKI_LOG_CALL, "reader %zu: certificate after login: %s", r->index,
+                 jpki_status_name(st));
 }

@@ -20,6 +20,7 @@
 #include "pkcs11-v3.h"
 #include "jpki.h"
 #include "locking.h"
+#include "mech.h"
 #include "reader.h"
 #include "token_state.h"
 
@@ -52,7 +53,11 @@ typedef struct jpki_reader {
     unsigned pcsc_epoch;       /* of the context the transport came from */
     jpki_transport *transport;
     jpki_card card;
-    jpki_token_info info;
+    jpki_token_info info;      /* EF 0006; its kind chose card.profile */
+    jpki_cert_list cert_list;  /* EF 0008: unknown unless read */
+    bool sign_absent;          /* no signature certificate: no sign token */
+    jpki_key_info key[2];      /* per role, from its certificate (key_known) */
+    bool key_known[2];
     jpki_token_state ts;       /* PINs, counters, login: token_state.c only */
     unsigned long sessions[2], rw_sessions[2];  /* per role, on this card (session.c) */
     uint8_t *cert[JPKI_CERT_SLOTS];
@@ -110,6 +115,25 @@ CK_RV jpki_reader_fail(jpki_reader *r, jpki_status st);
 void jpki_reader_drop_card(jpki_reader *r);
 /* C_Finalize: leaves no key verified on the card, then forgets it. */
 void jpki_reader_release_card(jpki_reader *r);
+/* Whether the slot of that role shows a token: a JPKI card is in, and
+ * for the sign role it carries a signature certificate. */
+bool jpki_reader_has_token(const jpki_reader *r, jpki_role role);
+/* The key of the role's certificate, as far as it is known without a PIN.
+ * Auth: its certificate (read now where it is free); JPKI_KEY_UNKNOWN on a
+ * token that wants the PIN first. Sign (no card I/O): its certificate when
+ * in memory, else the auth key when known, else RSA of unknown size (bits
+ * 0). CKR_DEVICE_REMOVED when the card went away. */
+CK_RV jpki_reader_key(jpki_reader *r, jpki_role role, jpki_key_info *key);
+/* Right after C_Login(CKU_USER): a token whose certificate for the role
+ * answers only after its PIN (Android's auth certificate) has it read now,
+ * while the login's VERIFY still holds, so that the objects computed from
+ * it are complete. Nothing for other tokens. */
+void jpki_reader_cert_at_login(jpki_reader *r, jpki_role role);
+/* C_GetMechanismList / C_GetMechanismInfo of a slot: the mechanisms of its
+ * token's key (none for a key the module cannot drive), with its size. */
+CK_RV jpki_slot_mech_list(CK_SLOT_ID id, CK_MECHANISM_TYPE *list, CK_ULONG *count);
+CK_RV jpki_slot_mech_info(CK_SLOT_ID id, CK_MECHANISM_TYPE type, CK_MECHANISM_INFO *info);
+
 /* A certificate of the current card, cached per generation. The _tx form
  * runs inside a transaction the caller already holds. */
 CK_RV jpki_reader_cert(jpki_reader *r, uint16_t fid, const uint8_t **der, size_t *len);

@@ -5,6 +5,7 @@
  * the serial number).
  * Copyright (C) 2026 jpki-pkcs11 developers. LGPL-2.1-or-later.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <openssl/evp.h>
@@ -53,16 +54,15 @@ CK_RV jpki_slot_list(bool token_present, CK_SLOT_ID *list, CK_ULONG *count)
     if (ids == NULL)
         goto out;
     for (size_t i = 0; i < n; i++) {
-        bool present = true;
+        bool present[2] = { true, true };
         if (token_present) {
             jpki_reader_acquire(readers[i]);
-            present = readers[i]->token_present;
+            for (int role = 0; role < 2; role++)
+                present[role] = jpki_reader_has_token(readers[i], (jpki_role)role);
             jpki_reader_release(readers[i]);
         }
-        if (!present)
-            continue;
         for (int role = 0; role < 2; role++)
-            if (jpki_view_shows((jpki_role)role))
+            if (present[role] && jpki_view_shows((jpki_role)role))
                 ids[found++] = 2 * readers[i]->index + (CK_SLOT_ID)role;
     }
     rv = CKR_OK;
@@ -77,9 +77,27 @@ out:
     return rv;
 }
 
-static const char *role_suffix(jpki_role role)
+/* "<reader> (User Authentication)", and with a token in it what the token
+ * is: "<reader> (User Authentication, Android mobile JPKI)". The reader
+ * name gives way when the 64 bytes are short. */
+static void slot_description(const jpki_reader *r, jpki_role role, CK_UTF8CHAR out[64])
 {
-    return role == JPKI_ROLE_AUTH ? " (User Authentication)" : " (Digital Signature)";
+    const jpki_card_profile *p = jpki_card_profile_of(&r->card);
+    char suffix[96], desc[JPKI_READER_NAME_MAX + 96];
+    if (r->token_present)
+        snprintf(suffix, sizeof suffix, " (%s, %s)", p->role[role].words, p->words);
+    else
+        snprintf(suffix, sizeof suffix, " (%s)", p->role[role].words);
+    size_t room = 64 > strlen(suffix) ? 64 - strlen(suffix) : 0;
+    size_t name_len = strlen(r->name);
+    if (name_len > room) {
+        name_len = room;
+        while (name_len > 0 && ((unsigned char)r->name[name_len] & 0xC0) == 0x80)
+            name_len--;
+    }
+    memcpy(desc, r->name, name_len);
+    strcpy(desc + name_len, suffix);
+    pad_copy(out, 64, desc);
 }
 
 CK_RV jpki_slot_get_info(CK_SLOT_ID id, CK_SLOT_INFO *info)
@@ -88,23 +106,11 @@ CK_RV jpki_slot_get_info(CK_SLOT_ID id, CK_SLOT_INFO *info)
     CK_RV rv = jpki_slot_acquire(id, &slot);
     if (rv != CKR_OK)
         return rv;
-    char desc[JPKI_READER_NAME_MAX + 32];
     memset(info, 0, sizeof(*info));
-    /* Keep the suffix visible when the reader name is long. */
-    size_t suffix = strlen(role_suffix(slot.role));
-    size_t room = sizeof(info->slotDescription) - suffix;
-    size_t name_len = strlen(slot.reader->name);
-    if (name_len > room) {
-        name_len = room;
-        while (name_len > 0 && ((unsigned char)slot.reader->name[name_len] & 0xC0) == 0x80)
-            name_len--;
-    }
-    memcpy(desc, slot.reader->name, name_len);
-    strcpy(desc + name_len, role_suffix(slot.role));
-    pad_copy(info->slotDescription, sizeof(info->slotDescription), desc);
+    slot_description(slot.reader, slot.role, info->slotDescription);
     pad_copy(info->manufacturerID, sizeof(info->manufacturerID), "JPKI");
     info->flags = CKF_REMOVABLE_DEVICE | CKF_HW_SLOT;
-    if (slot.reader->token_present)
+    if (jpki_reader_has_token(slot.reader, slot.role))
         info->flags |= CKF_TOKEN_PRESENT;
     info->hardwareVersion.major = 1;
     info->firmwareVersion.major = 1;
@@ -155,13 +161,27 @@ void jpki_reader_serial_from_head(jpki_reader *r, jpki_status head_st)
     }
 }
 
+void jpki_reader_serial_from_token_info(jpki_reader *r, jpki_status read_st)
+{
+    memset(r->serial, ' ', sizeof(r->serial));
+    r->have_serial = true;
+    if (read_st != JPKI_OK) {
+        jpki_log(JPKI_LOG_ERROR, "reader %zu: EF 0006 serial: %s: no serial", r->index,
+                 jpki_status_name(read_st));
+        return;
+    }
+    size_t n = strlen(r->info.serial);
+    memcpy(r->serial, r->info.serial, n < sizeof(r->serial) ? n : sizeof(r->serial));
+}
+
 static CK_RV token_serial(jpki_reader *r)
 {
     if (r->have_serial)
         return CKR_OK;
     const uint8_t *der = NULL;
     size_t len = 0;
-    CK_RV rv = jpki_reader_cert(r, JPKI_EF_AUTH_CERT, &der, &len);
+    CK_RV rv = jpki_reader_cert(r, jpki_card_profile_of(&r->card)->role[JPKI_ROLE_AUTH].cert_ef,
+                                &der, &len);
     if (rv == CKR_OBJECT_HANDLE_INVALID) {
         /* No auth certificate on this card: no serial, but a usable token. */
         jpki_log(JPKI_LOG_ERROR, "reader %zu: no auth certificate: no serial", r->index);
@@ -198,7 +218,7 @@ CK_RV jpki_slot_get_token_info(CK_SLOT_ID id, CK_TOKEN_INFO *info)
     jpki_reader *r = slot.reader;
     jpki_role role = slot.role;
     rv = CKR_TOKEN_NOT_PRESENT;
-    if (!r->token_present)
+    if (!jpki_reader_has_token(r, role))
         goto out;
     rv = token_serial(r);
     if (rv == CKR_DEVICE_REMOVED || !r->token_present) {
@@ -208,11 +228,10 @@ CK_RV jpki_slot_get_token_info(CK_SLOT_ID id, CK_TOKEN_INFO *info)
     if (rv != CKR_OK)
         goto out;
     memset(info, 0, sizeof(*info));
-    pad_copy(info->label, sizeof(info->label),
-             role == JPKI_ROLE_AUTH ? "JPKI (User Authentication PIN)"
-                                    : "JPKI (Digital Signature PIN)");
+    const jpki_card_profile *p = jpki_card_profile_of(&r->card);
+    pad_copy(info->label, sizeof(info->label), p->role[role].token_label);
     pad_copy(info->manufacturerID, sizeof(info->manufacturerID), "JPKI");
-    pad_copy(info->model, sizeof(info->model), r->info.name);
+    pad_copy(info->model, sizeof(info->model), p->model);
     memcpy(info->serialNumber, r->serial, sizeof(info->serialNumber));
     int tries = jpki_ts_tries(r, role);
     if (!r->token_present) {
@@ -238,4 +257,52 @@ CK_RV jpki_slot_get_token_info(CK_SLOT_ID id, CK_TOKEN_INFO *info)
 out:
     jpki_slot_release(&slot);
     return rv;
+}
+
+/* The key of a slot's token; none known without a token. want_size: the
+ * sign key's size, when its certificate is not read, from the auth key
+ * (read now where it is free): for C_GetMechanismInfo only, which no
+ * signature waits for. */
+static CK_RV slot_key(CK_SLOT_ID id, bool want_size, jpki_key_info *key, bool *known)
+{
+    jpki_slot slot;
+    CK_RV rv = jpki_slot_acquire(id, &slot);
+    *known = false;
+    if (rv != CKR_OK)
+        return rv;
+    if (jpki_reader_has_token(slot.reader, slot.role)) {
+        rv = jpki_reader_key(slot.reader, slot.role, key);
+        if (rv == CKR_OK && want_size && key->type == CKK_RSA && key->bits == 0 &&
+            slot.role == JPKI_ROLE_SIGN) {
+            jpki_key_info auth;
+            rv = jpki_reader_key(slot.reader, JPKI_ROLE_AUTH, &auth);
+            if (rv == CKR_OK && auth.type == CKK_RSA)
+                *key = auth;
+        }
+        *known = rv == CKR_OK && key->type != JPKI_KEY_UNKNOWN;
+        if (rv == CKR_DEVICE_REMOVED)
+            rv = CKR_OK;   /* the slot is still there: the table's answer */
+    }
+    jpki_slot_release(&slot);
+    return rv;
+}
+
+CK_RV jpki_slot_mech_list(CK_SLOT_ID id, CK_MECHANISM_TYPE *list, CK_ULONG *count)
+{
+    jpki_key_info key;
+    bool known = false;
+    CK_RV rv = slot_key(id, false, &key, &known);
+    if (rv != CKR_OK)
+        return rv;
+    return jpki_mech_list_for_key(known ? &key : NULL, list, count);
+}
+
+CK_RV jpki_slot_mech_info(CK_SLOT_ID id, CK_MECHANISM_TYPE type, CK_MECHANISM_INFO *info)
+{
+    jpki_key_info key;
+    bool known = false;
+    CK_RV rv = slot_key(id, true, &key, &known);
+    if (rv != CKR_OK)
+        return rv;
+    return jpki_mech_info_for_key(known ? &key : NULL, type, info);
 }

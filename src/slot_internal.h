@@ -35,5 +35,8 @@ void jpki_slots_mark_seen(void);
  * certificate gives a blank serial; fields beyond the chunk leave the
  * serial to the full certificate (slot_info.c). */
 void jpki_reader_serial_from_head(jpki_reader *r, jpki_status head_st);
+/* Reader lock held. The token serial from EF 0006's serialNumber field in
+ * r->info (read_st: how reading it went); blank when it could not be had. */
+void jpki_reader_serial_from_token_info(jpki_reader *r, jpki_status read_st);
 
 #endif

@@ -26,6 +26,7 @@ typedef enum jpki_attr_kind {
     JPKI_ATTR_INVALID,     /* the object has no such attribute */
     JPKI_ATTR_SENSITIVE,   /* it has, but never shows it (private key parts) */
     JPKI_ATTR_NEEDS_CERT,  /* it has, computed from the object's certificate */
+    JPKI_ATTR_NEEDS_KEY,   /* it has, from the type and size of the object's key */
 } jpki_attr_kind;
 
 /* One attribute value: ptr/len point either into the scratch members here
@@ -35,7 +36,7 @@ typedef struct jpki_attr_val {
     size_t len;
     CK_ULONG ul;
     CK_BBOOL b;
-    CK_MECHANISM_TYPE mechs[8];
+    CK_MECHANISM_TYPE mechs[JPKI_MECH_ROWS];
 } jpki_attr_val;
 
 /* What a certificate says, in the forms PKCS#11 wants. */
@@ -45,10 +46,13 @@ typedef struct jpki_cert_info {
     size_t der_len;              /* of the certificate itself */
     uint8_t *subject, *issuer, *serial, *spki;  /* DER, OPENSSL_malloc'd */
     size_t subject_len, issuer_len, serial_len, spki_len;
-    uint8_t modulus[512];        /* big-endian, no leading zero */
+    CK_KEY_TYPE key_type;        /* CKK_RSA: modulus and exponent below are set */
+    uint8_t modulus[JPKI_SIGNATURE_MAX];  /* big-endian, no leading zero */
     size_t modulus_len;
     uint8_t exponent[16];
     size_t exponent_len;
+    uint8_t *ec_params, *ec_point;   /* CKK_EC: DER curve OID, DER OCTET STRING of the point */
+    size_t ec_params_len, ec_point_len;
     CK_ULONG modulus_bits;
     CK_DATE start, end;
     uint8_t check_value[3];
@@ -69,6 +73,8 @@ static void jpki_cert_info_clear(jpki_cert_info *ci)
     OPENSSL_free(ci->issuer);
     OPENSSL_free(ci->serial);
     OPENSSL_free(ci->spki);
+    OPENSSL_free(ci->ec_params);
+    OPENSSL_free(ci->ec_point);
     /* The sign certificate's contents are personal data (design.md §3). */
     OPENSSL_cleanse(ci, sizeof *ci);
 }
@@ -90,15 +96,22 @@ static bool asn1_time_to_ck_date(const ASN1_TIME *t, CK_DATE *date)
     return true;
 }
 
-/* n and e of an RSA key into ci; false for anything else. */
+/* n and e of an RSA key into ci; another key type only as such; false
+ * for a key that does not parse. */
 static bool load_rsa_key(jpki_cert_info *ci, const EVP_PKEY *pkey)
 {
     BIGNUM *n = NULL, *e = NULL;
     int n_len, e_len;
     bool ok = false;
 
-    if (pkey == NULL || EVP_PKEY_get_base_id(pkey) != EVP_PKEY_RSA)
+    if (pkey == NULL)
         goto out;
+    if (EVP_PKEY_get_base_id(pkey) != EVP_PKEY_RSA) {
+        /* A key the module cannot sign with still has a certificate to show. */
+        ci->key_type = EVP_PKEY_get_base_id(pkey) == EVP_PKEY_EC ? CKK_EC : CKK_VENDOR_DEFINED;
+        ok = true;
+        goto out;
+    }
     if (EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_N, &n) != 1 ||
         EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_E, &e) != 1)
         goto out;
@@ -110,10 +123,45 @@ static bool load_rsa_key(jpki_cert_info *ci, const EVP_PKEY *pkey)
     ci->modulus_len = (size_t)BN_bn2bin(n, ci->modulus);
     ci->exponent_len = (size_t)BN_bn2bin(e, ci->exponent);
     ci->modulus_bits = (CK_ULONG)BN_num_bits(n);
+    ci->key_type = CKK_RSA;
     ok = true;
 out:
     BN_free(n);
     BN_free(e);
+    return ok;
+}
+
+/* CKA_EC_PARAMS (the curve's OID as the certificate names it) and
+ * CKA_EC_POINT (the point, DER OCTET STRING as PKCS#11 2.40 has it): a key
+ * the module cannot sign with is still described. */
+static bool load_ec_parts(jpki_cert_info *ci)
+{
+    const ASN1_OBJECT *alg = NULL;
+    const unsigned char *point = NULL;
+    int point_len = 0, len;
+    const void *param = NULL;
+    int param_type = 0;
+    X509_ALGOR *algor = NULL;
+    ASN1_OCTET_STRING *os = NULL;
+    bool ok = false;
+
+    if (X509_PUBKEY_get0_param(NULL, &point, &point_len, &algor,
+                               X509_get_X509_PUBKEY(ci->x509)) != 1 || algor == NULL)
+        return false;
+    X509_ALGOR_get0(&alg, &param_type, &param, algor);
+    if (param_type != V_ASN1_OBJECT || param == NULL)
+        return false;   /* explicit curve parameters: not described */
+    len = i2d_ASN1_OBJECT(param, &ci->ec_params);
+    if (len <= 0)
+        return false;
+    ci->ec_params_len = (size_t)len;
+    os = ASN1_OCTET_STRING_new();
+    if (os != NULL && ASN1_OCTET_STRING_set(os, point, point_len) == 1) {
+        len = i2d_ASN1_OCTET_STRING(os, &ci->ec_point);
+        ok = len > 0;
+        ci->ec_point_len = ok ? (size_t)len : 0;
+    }
+    ASN1_OCTET_STRING_free(os);
     return ok;
 }
 
@@ -195,6 +243,8 @@ static CK_RV jpki_cert_info_load(jpki_cert_info *ci, const jpki_cert_source *src
         goto out;
     if (!load_der_parts(ci) || !load_hashes(ci))
         goto out;
+    if (ci->key_type == CKK_EC && !load_ec_parts(ci))
+        ci->ec_params_len = ci->ec_point_len = 0;   /* described as far as it goes */
     rv = CKR_OK;
 out:
     if (rv != CKR_OK)
@@ -290,11 +340,10 @@ static jpki_attr_kind cert_attr(const jpki_object_def *def, CK_ATTRIBUTE_TYPE ty
 static jpki_attr_kind key_attr(const jpki_object_def *def, CK_ATTRIBUTE_TYPE type,
                                jpki_attr_val *v)
 {
-    CK_ULONG n;
-
     switch (type) {
     case CKA_KEY_TYPE:
-        return set_ulong(v, CKK_RSA);
+    case CKA_ALLOWED_MECHANISMS:
+        return JPKI_ATTR_NEEDS_KEY;
     case CKA_ID:
         return set_id(v, def);
     case CKA_DERIVE:
@@ -304,11 +353,6 @@ static jpki_attr_kind key_attr(const jpki_object_def *def, CK_ATTRIBUTE_TYPE typ
         return set_bool(v, false);
     case CKA_KEY_GEN_MECHANISM:
         return set_ulong(v, CK_UNAVAILABLE_INFORMATION);
-    case CKA_ALLOWED_MECHANISMS:
-        n = sizeof v->mechs / sizeof v->mechs[0];
-        if (jpki_mech_list(v->mechs, &n) != CKR_OK)
-            return JPKI_ATTR_INVALID;
-        return set_bytes(v, v->mechs, n * sizeof v->mechs[0]);
     case CKA_SUBJECT:
     case CKA_START_DATE:
     case CKA_END_DATE:
@@ -328,6 +372,11 @@ static jpki_attr_kind public_key_attr(const jpki_object_def *def, CK_ATTRIBUTE_T
     switch (type) {
     case CKA_VERIFY:
         return set_bool(v, true);
+    case CKA_EC_PARAMS:
+    case CKA_EC_POINT:
+        /* Only here: on a private key they would cost the sign
+         * certificate's read to say "not an EC key". */
+        return JPKI_ATTR_NEEDS_CERT;
     case CKA_ENCRYPT:
     case CKA_WRAP:
     case CKA_VERIFY_RECOVER:
@@ -431,11 +480,56 @@ static jpki_attr_kind jpki_attr_from_cert(const jpki_cert_info *ci, CK_ATTRIBUTE
     case CKA_HASH_OF_ISSUER_PUBLIC_KEY:
         return set_bytes(v, ci->issuer_key_hash, ci->issuer_key_hash_len);
     case CKA_MODULUS:
-        return set_bytes(v, ci->modulus, ci->modulus_len);
+        return ci->key_type == CKK_RSA ? set_bytes(v, ci->modulus, ci->modulus_len)
+                                       : JPKI_ATTR_INVALID;
     case CKA_PUBLIC_EXPONENT:
-        return set_bytes(v, ci->exponent, ci->exponent_len);
+        return ci->key_type == CKK_RSA ? set_bytes(v, ci->exponent, ci->exponent_len)
+                                       : JPKI_ATTR_INVALID;
     case CKA_MODULUS_BITS:
-        return set_ulong(v, ci->modulus_bits);
+        return ci->key_type == CKK_RSA ? set_ulong(v, ci->modulus_bits) : JPKI_ATTR_INVALID;
+    case CKA_EC_PARAMS:
+        return ci->ec_params_len > 0 ? set_bytes(v, ci->ec_params, ci->ec_params_len)
+                                     : JPKI_ATTR_INVALID;
+    case CKA_EC_POINT:
+        return ci->ec_point_len > 0 ? set_bytes(v, ci->ec_point, ci->ec_point_len)
+                                    : JPKI_ATTR_INVALID;
+    default:
+        return JPKI_ATTR_INVALID;
+    }
+}
+
+/* The key's type and size, from the source (no PIN needed) or else from
+ * the certificate itself. */
+static CK_RV load_key(const jpki_cert_source *src, const jpki_object_def *def,
+                      jpki_key_info *key)
+{
+    const uint8_t *der = NULL;
+    size_t len = 0;
+    CK_RV rv;
+
+    if (src == NULL || src->get == NULL || def->cert_fid == 0)
+        return CKR_GENERAL_ERROR;
+    if (src->key != NULL)
+        return src->key(src->ctx, def->cert_fid, key);
+    rv = src->get(src->ctx, def->cert_fid, &der, &len);
+    if (rv != CKR_OK)
+        return rv;
+    return jpki_key_info_from_cert(der, len, key) ? CKR_OK : CKR_DEVICE_ERROR;
+}
+
+static jpki_attr_kind jpki_attr_from_key(const jpki_key_info *key, CK_ATTRIBUTE_TYPE type,
+                                         jpki_attr_val *v)
+{
+    CK_ULONG n = JPKI_MECH_ROWS;
+
+    switch (type) {
+    case CKA_KEY_TYPE:
+        return key->type == JPKI_KEY_UNKNOWN ? JPKI_ATTR_INVALID : set_ulong(v, key->type);
+    case CKA_ALLOWED_MECHANISMS:
+        /* None for a key the module cannot drive (an EC key, say). */
+        if (jpki_mech_list_for_key(key, v->mechs, &n) != CKR_OK)
+            return JPKI_ATTR_INVALID;
+        return set_bytes(v, v->mechs, n * sizeof v->mechs[0]);
     default:
         return JPKI_ATTR_INVALID;
     }
@@ -477,54 +571,113 @@ const jpki_object_def *jpki_object_def_get(jpki_object_id id)
     return &objects[id];
 }
 
-size_t jpki_token_objects(jpki_role token, bool logged_in, jpki_object_id *out)
+/* Whether an object's certificate is one the token gives only after a PIN. */
+static bool cert_needs_pin(const jpki_object_def *def, const jpki_card_profile *p)
 {
+    for (int role = 0; role < JPKI_ROLES; role++)
+        if (def->cert_fid != 0 && def->cert_fid == p->role[role].cert_ef &&
+            p->role[role].cert_needs_pin)
+            return true;
+    return false;
+}
+
+size_t jpki_token_objects(const jpki_card_profile *profile, jpki_role token, bool logged_in,
+                          jpki_object_id *out)
+{
+    const jpki_card_profile *p = profile != NULL ? profile : jpki_profile_default();
+    bool auth_public = !p->role[JPKI_ROLE_AUTH].cert_needs_pin;
     size_t n = 0;
 
     if (out == NULL)
         return 0;
     /* Two passes keep public objects first: a handle list that only grows
      * at the end when the user logs in. */
-    for (size_t i = 0; i < JPKI_OBJ_COUNT; i++)
-        if (objects[i].token == token && !objects[i].is_private)
-            out[n++] = objects[i].id;
+    for (size_t i = 0; i < JPKI_OBJ_COUNT; i++) {
+        const jpki_object_def *d = &objects[i];
+        if (d->token != token || d->is_private || cert_needs_pin(d, p))
+            continue;
+        if (d->klass == CKO_PROFILE && !auth_public)
+            continue;
+        out[n++] = d->id;
+    }
     if (logged_in)
         for (size_t i = 0; i < JPKI_OBJ_COUNT; i++)
-            if (objects[i].token == token && objects[i].is_private)
+            if (objects[i].token == token && (objects[i].is_private || cert_needs_pin(&objects[i], p)))
                 out[n++] = objects[i].id;
     return n;
+}
+
+/* What an object's computed attributes come from, each loaded at most
+ * once per call and only when an attribute needs it. */
+typedef struct jpki_lazy {
+    jpki_cert_info ci;
+    bool cert_loaded;
+    CK_RV cert_rv;
+    jpki_key_info key;
+    bool key_loaded;
+    CK_RV key_rv;
+} jpki_lazy;
+
+/* Turns a NEEDS_CERT or NEEDS_KEY *kind into the value; the error of the
+ * load otherwise (the same one again for later attributes). */
+static CK_RV lazy_attr(jpki_lazy *lz, const jpki_cert_source *src, const jpki_object_def *def,
+                       CK_ATTRIBUTE_TYPE type, jpki_attr_kind *kind, jpki_attr_val *v)
+{
+    if (*kind == JPKI_ATTR_NEEDS_CERT) {
+        if (!lz->cert_loaded && lz->cert_rv == CKR_OK) {
+            lz->cert_rv = jpki_cert_info_load(&lz->ci, src, def->cert_fid);
+            lz->cert_loaded = lz->cert_rv == CKR_OK;
+        }
+        if (!lz->cert_loaded)
+            return lz->cert_rv;
+        *kind = jpki_attr_from_cert(&lz->ci, type, v);
+    } else if (*kind == JPKI_ATTR_NEEDS_KEY) {
+        if (!lz->key_loaded && lz->key_rv == CKR_OK) {
+            lz->key_rv = load_key(src, def, &lz->key);
+            lz->key_loaded = lz->key_rv == CKR_OK;
+        }
+        if (!lz->key_loaded)
+            return lz->key_rv;
+        *kind = jpki_attr_from_key(&lz->key, type, v);
+    }
+    return CKR_OK;
+}
+
+static void lazy_init(jpki_lazy *lz)
+{
+    memset(lz, 0, sizeof *lz);
+    jpki_cert_info_init(&lz->ci);
+}
+
+static void lazy_clear(jpki_lazy *lz)
+{
+    jpki_cert_info_clear(&lz->ci);
 }
 
 CK_RV jpki_object_get_attributes(jpki_object_id id, const jpki_cert_source *src,
                                  CK_ATTRIBUTE *tmpl, CK_ULONG count)
 {
     const jpki_object_def *def = jpki_object_def_get(id);
-    jpki_cert_info ci;
-    bool loaded = false;
+    jpki_lazy lz;
     CK_RV load_rv = CKR_OK, rv = CKR_OK;
 
     if (def == NULL)
         return CKR_OBJECT_HANDLE_INVALID;
     if (tmpl == NULL && count > 0)
         return CKR_ARGUMENTS_BAD;
-    jpki_cert_info_init(&ci);
+    lazy_init(&lz);
     /* PKCS#11 v2.40 §5.7: every attribute is processed, whatever happens to
      * the others; the overall result is one of the errors met. */
     for (CK_ULONG i = 0; i < count; i++) {
         jpki_attr_val v;
         jpki_attr_kind kind = jpki_attr_static(def, tmpl[i].type, &v);
-        CK_RV this_rv = CKR_OK;
+        CK_RV this_rv = lazy_attr(&lz, src, def, tmpl[i].type, &kind, &v);
 
-        if (kind == JPKI_ATTR_NEEDS_CERT) {
-            if (!loaded && load_rv == CKR_OK) {
-                load_rv = jpki_cert_info_load(&ci, src, def->cert_fid);
-                loaded = load_rv == CKR_OK;
-            }
-            if (!loaded) {
-                tmpl[i].ulValueLen = CK_UNAVAILABLE_INFORMATION;
-                continue;
-            }
-            kind = jpki_attr_from_cert(&ci, tmpl[i].type, &v);
+        if (this_rv != CKR_OK) {
+            tmpl[i].ulValueLen = CK_UNAVAILABLE_INFORMATION;
+            if (load_rv == CKR_OK)
+                load_rv = this_rv;
+            continue;
         }
         if (kind == JPKI_ATTR_SENSITIVE) {
             this_rv = CKR_ATTRIBUTE_SENSITIVE;
@@ -545,7 +698,7 @@ CK_RV jpki_object_get_attributes(jpki_object_id id, const jpki_cert_source *src,
                 rv = this_rv;
         }
     }
-    jpki_cert_info_clear(&ci);
+    lazy_clear(&lz);
     /* A certificate we could not read says more (card removed, ...) than
      * the per-attribute errors. */
     return load_rv != CKR_OK ? load_rv : rv;
@@ -555,8 +708,7 @@ CK_RV jpki_object_match(jpki_object_id id, const jpki_cert_source *src,
                         const CK_ATTRIBUTE *tmpl, CK_ULONG count, bool *match)
 {
     const jpki_object_def *def = jpki_object_def_get(id);
-    jpki_cert_info ci;
-    bool loaded = false;
+    jpki_lazy lz;
     CK_RV rv = CKR_OK;
 
     if (def == NULL)
@@ -564,27 +716,20 @@ CK_RV jpki_object_match(jpki_object_id id, const jpki_cert_source *src,
     if (match == NULL || (tmpl == NULL && count > 0))
         return CKR_ARGUMENTS_BAD;
     *match = false;
-    jpki_cert_info_init(&ci);
+    lazy_init(&lz);
     /* Static attributes first, in one pass: a template that already fails on
      * CKA_CLASS or CKA_ID never costs a certificate read. */
     for (int pass = 0; pass < 2; pass++) {
         for (CK_ULONG i = 0; i < count; i++) {
             jpki_attr_val v;
             jpki_attr_kind kind = jpki_attr_static(def, tmpl[i].type, &v);
+            bool lazy = kind == JPKI_ATTR_NEEDS_CERT || kind == JPKI_ATTR_NEEDS_KEY;
 
-            if (kind == JPKI_ATTR_NEEDS_CERT) {
-                if (pass == 0)
-                    continue;
-                if (!loaded) {
-                    rv = jpki_cert_info_load(&ci, src, def->cert_fid);
-                    if (rv != CKR_OK)
-                        goto out;
-                    loaded = true;
-                }
-                kind = jpki_attr_from_cert(&ci, tmpl[i].type, &v);
-            } else if (pass == 1) {
+            if (lazy != (pass == 1))
                 continue;
-            }
+            rv = lazy_attr(&lz, src, def, tmpl[i].type, &kind, &v);
+            if (rv != CKR_OK)
+                goto out;
             /* A sensitive or absent attribute can never be compared. */
             if (kind != JPKI_ATTR_OK || tmpl[i].ulValueLen != v.len)
                 goto out;
@@ -594,7 +739,7 @@ CK_RV jpki_object_match(jpki_object_id id, const jpki_cert_source *src,
     }
     *match = true;
 out:
-    jpki_cert_info_clear(&ci);
+    lazy_clear(&lz);
     return rv;
 }
 

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include "pkcs11-v3.h"
 #include "jpki.h"
+#include "mech.h"
 
 /* Every object a JPKI card can show. */
 typedef enum jpki_object_id {
@@ -42,10 +43,15 @@ typedef struct jpki_object_def {
 
 const jpki_object_def *jpki_object_def_get(jpki_object_id id);
 
-/* The objects a token shows, in a stable order: public ones, then (if
- * logged_in) private ones. Returns how many were written to out (which
- * must hold JPKI_OBJ_COUNT). */
-size_t jpki_token_objects(jpki_role token, bool logged_in, jpki_object_id *out);
+/* The objects a token of the profile's kind (NULL: the default) shows, in
+ * a stable order: those it can answer for without a PIN, then (if
+ * logged_in) the private ones and those computed from a certificate the
+ * token gives only after the PIN (Android's auth certificate). Such a
+ * token has no CKP_PUBLIC_CERTIFICATES_TOKEN profile: NSS must log in to
+ * find its certificate. Returns how many were written to out (which must
+ * hold JPKI_OBJ_COUNT). */
+size_t jpki_token_objects(const jpki_card_profile *profile, jpki_role token, bool logged_in,
+                          jpki_object_id *out);
 
 /* Where certificates come from. get returns CKR_OK with the DER (owned by
  * the source, valid until the card changes), or a CKR_* error (e.g.
@@ -53,6 +59,10 @@ size_t jpki_token_objects(jpki_role token, bool logged_in, jpki_object_id *out);
  * card: CKR_OBJECT_HANDLE_INVALID / not present). */
 typedef struct jpki_cert_source {
     CK_RV (*get)(void *ctx, uint16_t fid, const uint8_t **der, size_t *der_len);
+    /* The type and size of the key of the certificate in EF fid, as far as
+     * they are known without a PIN (the sign key's from the auth
+     * certificate until its own is read). NULL: from get. */
+    CK_RV (*key)(void *ctx, uint16_t fid, jpki_key_info *key);
     void *ctx;
 } jpki_cert_source;
 

@@ -351,13 +351,13 @@ static jpki_status sign_auth_tx(jpki_reader *r, const uint8_t *in, size_t in_len
      * selected again), so a moved EF selection does no harm; a lost AP or
      * verified state makes the card answer 69 82 / 6A 82. */
     if (jpki_card_verified(&r->card, role))
-        st = jpki_sign(&r->card, role, in, in_len, sig, JPKI_SIGNATURE_LEN, sig_len);
+        st = jpki_sign(&r->card, role, in, in_len, sig, JPKI_SIGNATURE_MAX, sig_len);
     if ((st == JPKI_E_SECURITY_STATUS || st == JPKI_E_FILE_NOT_FOUND) && pin->len > 0) {
         jpki_card_forget_selection(&r->card);
         *v = verify_guarded(r, role, pin->bytes, pin->len, PIN_HELD);
         if (v->st != JPKI_OK)
             return v->st;
-        st = jpki_sign(&r->card, role, in, in_len, sig, JPKI_SIGNATURE_LEN, sig_len);
+        st = jpki_sign(&r->card, role, in, in_len, sig, JPKI_SIGNATURE_MAX, sig_len);
     }
     /* The certificate the signature is checked against, if not in memory:
      * read now, while our AP is current, which spares a SELECT later. */
@@ -401,7 +401,7 @@ static CK_RV sign_sign(jpki_reader *r, jpki_held_pin *context, const uint8_t *in
     verify_result v = verify_guarded(r, role, pin->bytes, pin->len, PIN_HELD);
     st = v.st;
     if (v.st == JPKI_OK)
-        st = jpki_sign(&r->card, role, in, in_len, sig, JPKI_SIGNATURE_LEN, sig_len);
+        st = jpki_sign(&r->card, role, in, in_len, sig, JPKI_SIGNATURE_MAX, sig_len);
     if (v.sent)
         unverify(r);
     jpki_reader_end(r);

@@ -78,7 +78,7 @@ CK_RV jpki_ts_set_pin(struct jpki_reader *r, jpki_role role, const uint8_t *old_
 bool jpki_ts_sign_authorised(const struct jpki_reader *r, jpki_role role,
                              const jpki_held_pin *context);
 /* One signature with the role's key over in (a DigestInfo or data the card
- * pads); context as above, wiped once used. sig holds JPKI_SIGNATURE_LEN. */
+ * pads); context as above, wiped once used. sig holds JPKI_SIGNATURE_MAX. */
 CK_RV jpki_ts_sign(struct jpki_reader *r, jpki_role role, jpki_held_pin *context,
                    const uint8_t *in, size_t in_len, uint8_t *sig, size_t *sig_len);
 /* The sign certificate, read with the sign PIN held since C_Login, once per

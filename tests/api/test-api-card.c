@@ -80,14 +80,15 @@ static void card_slots(void)
     is_ulong(f->C_GetSlotInfo(auth_slot, &si), CKR_OK, "C_GetSlotInfo");
     ok((si.flags & (CKF_TOKEN_PRESENT | CKF_REMOVABLE_DEVICE | CKF_HW_SLOT)) ==
        (CKF_TOKEN_PRESENT | CKF_REMOVABLE_DEVICE | CKF_HW_SLOT), "slot flags");
-    ok(memmem(si.slotDescription, 64, "(User Authentication)", 21) != NULL, "slot description");
+    ok(memmem(si.slotDescription, 64, "(User Authentication, My Number Card)", 37) != NULL,
+       "slot description: the role and what answers");
     ok(blank_padded(si.manufacturerID, 32, "JPKI"), "slot manufacturer");
 
     CK_TOKEN_INFO ti;
     is_ulong(f->C_GetTokenInfo(auth_slot, &ti), CKR_OK, "C_GetTokenInfo auth");
     ok(blank_padded(ti.label, 32, "JPKI (User Authentication PIN)"), "auth label");
     ok(blank_padded(ti.manufacturerID, 32, "JPKI"), "token manufacturer");
-    ok(blank_padded(ti.model, 16, "JPKIAPICCTOKEN2"), "model");
+    ok(blank_padded(ti.model, 16, "My Number Card"), "model: what EF 0006 names, in words");
     ok(ti.serialNumber[0] != ' ', "serial number set");
     is_ulong(ti.flags, CKF_LOGIN_REQUIRED | CKF_USER_PIN_INITIALIZED | CKF_TOKEN_INITIALIZED |
              CKF_WRITE_PROTECTED, "auth token flags");

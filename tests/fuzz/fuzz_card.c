@@ -93,6 +93,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             got > sizeof buf)
             abort();
         (void)jpki_change_pin(&card, JPKI_ROLE_AUTH, (const uint8_t *)"4321", 4);
+        /* EF 0006's serial and EF 0008: strict parses of what the card says. */
+        jpki_cert_list list;
+        if (jpki_read_token_serial(&card, &info) == JPKI_OK &&
+            (info.serial[0] == '\0' || strlen(info.serial) > JPKI_TOKEN_SERIAL_LEN))
+            abort();
+        if (jpki_read_cert_list(&card, &list) == JPKI_OK &&
+            (list.raw_len < 2 || list.raw_len > sizeof list.raw))
+            abort();
         jpki_card_end(&card);
     }
     t->ops->destroy(t);

@@ -61,7 +61,7 @@ static void one_attribute(jpki_object_id id, const jpki_cert_source *src,
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fuzz_der d = { data, size };
-    jpki_cert_source src = { fuzz_get, &d };
+    jpki_cert_source src = { fuzz_get, NULL, &d };
     CK_ATTRIBUTE all[FUZZ_ATTR_COUNT];
     char serial[16];
     CK_ULONG obj_size = 0;

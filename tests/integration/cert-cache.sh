@@ -23,14 +23,17 @@ p11() { pkcs11-tool --module "$JPKI_MODULE" "$@"; }
 apdus() { grep -c 'INS=' "$RIG_APDU_LOG" || true; }
 reads() { grep -c 'INS=B0 ' "$RIG_APDU_LOG" || true; }
 der() { openssl x509 -in "$RIG_CARD_DIR/$1.pem" -outform DER -out "$W/$1.der"; }
-# Each cache file must equal one of the card's public certificates, or its
-# token name (EF 0006's first 32 bytes: the name, blank-padded).
+# Each cache file must equal one of the card's public certificates, its
+# token name (EF 0006's first 32 bytes: the name, blank-padded) or EF 0008
+# (8F 8F 00: both certificates).
 printf '%-32s' JPKIAPICCTOKEN2 > "$W/token-name.bin"
+printf '\217\217\000' > "$W/cert-list.bin"
 only_public() {
     for f in "$C"/*; do
         [ -f "$f" ] || { echo "not a regular file: $f"; return 1; }
         cmp -s "$f" "$W/auth-cert.der" || cmp -s "$f" "$W/auth-ca.der" ||
             cmp -s "$f" "$W/sign-ca.der" || cmp -s "$f" "$W/token-name.bin" ||
+            cmp -s "$f" "$W/cert-list.bin" ||
             { echo "unexpected: $f"; return 1; }
     done
 }
@@ -43,8 +46,8 @@ for c in auth-cert auth-ca sign-ca sign-cert; do der "$c"; done
 : > "$RIG_APDU_LOG"
 p11 --slot-index 0 -O > "$W/O1.txt" 2>&1
 cold_apdus=$(apdus)
-tap_is "$(ls "$C" | wc -l | tr -d ' ')" 4 "auth token -O: four files in the cache"
-tap_ok "each is one of the card's public certificates or its token name, byte for byte" only_public
+tap_is "$(ls "$C" | wc -l | tr -d ' ')" 5 "auth token -O: five files in the cache"
+tap_ok "each is one of the card's public certificates, its token name or EF 0008, byte for byte" only_public
 tap_is "$(mode "$C")" 700 "the cache directory is private (0700)"
 tap_is "$(mode "$XDG_CACHE_HOME")" 700 "and so is the XDG cache directory it made"
 tap_ok "the files are private (0600)" sh -c "test -z \"\$(find '$C' -type f ! -perm 600)\""
@@ -55,7 +58,7 @@ p11 --slot-index 0 -O > "$W/O2.txt" 2>&1
 tap_ok "the same objects from a warm cache" diff -u "$W/O1.txt" "$W/O2.txt"
 warm_apdus=$(apdus)
 tap_is "$warm_apdus" 4 "warm: 4 APDUs, identification only (cold: $cold_apdus)"
-tap_is "$(reads)" 1 "warm: only identification's READ BINARY (the auth certificate's first chunk; EF 0006's name is cached)"
+tap_is "$(reads)" 1 "warm: only identification's READ BINARY (the auth certificate's first chunk; EF 0006 and EF 0008 are cached)"
 cold_card
 p11 --slot-index 0 --read-object --type cert --id 01 -o "$W/auth-read.der" >/dev/null 2>&1
 tap_ok "the auth certificate read from a warm cache is the card's" cmp "$W/auth-read.der" "$W/auth-cert.der"
@@ -70,7 +73,7 @@ tap_is "$(reads)" 1 "ssh-keygen -D warm: no certificate read"
 cold_card
 p11 --slot-index 1 --login --pin ABC123 --read-object --type cert --id 02 -o "$W/sign-read.der" >/dev/null 2>&1
 tap_ok "the sign certificate is read after login" cmp "$W/sign-read.der" "$W/sign-cert.der"
-tap_is "$(ls "$C" | wc -l | tr -d ' ')" 4 "still four files after the sign certificate was read"
+tap_is "$(ls "$C" | wc -l | tr -d ' ')" 5 "still five files after the sign certificate was read"
 tap_ok "none of them is the sign certificate" only_public
 subject=$(openssl x509 -in "$RIG_CARD_DIR/sign-cert.pem" -noout -subject -nameopt sep_multiline,utf8 |
     sed -n 's/^ *CN=//p' | head -n 1)

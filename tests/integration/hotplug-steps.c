@@ -34,14 +34,17 @@ static CK_SLOT_ID slot_of(const char *reader, int role)
     CK_SLOT_ID ids[MAX_SLOTS];
     CK_ULONG n = MAX_SLOTS;
     char want[80];
+    /* With a token in the reader the description goes on with what it is:
+     * " (User Authentication, My Number Card)". */
     snprintf(want, sizeof(want), "%s%s", reader,
-             role == AUTH ? " (User Authentication)" : " (Digital Signature)");
+             role == AUTH ? " (User Authentication" : " (Digital Signature");
     if (f->C_GetSlotList(CK_FALSE, ids, &n) != CKR_OK)
         return BAD_SLOT;
     for (CK_ULONG i = 0; i < n; i++) {
         CK_SLOT_INFO si;
         if (f->C_GetSlotInfo(ids[i], &si) == CKR_OK &&
-            blank_padded(si.slotDescription, sizeof(si.slotDescription), want))
+            memcmp(si.slotDescription, want, strlen(want)) == 0 &&
+            (si.slotDescription[strlen(want)] == ')' || si.slotDescription[strlen(want)] == ','))
             return ids[i];
     }
     return BAD_SLOT;

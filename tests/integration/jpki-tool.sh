@@ -45,6 +45,9 @@ tap_ok "status lists the reader with its card" grep -q "Virtual PCD.*: card pres
 tap_ok "status: auth PIN 3/3" grep -q "^Auth PIN: 3/3 tries left" "$W/status.txt"
 tap_ok "status: sign password 5/5" grep -q "^Sign password: 5/5 tries left" "$W/status.txt"
 tap_ok "status: auth certificate validity" grep -q "^Auth certificate: valid from .* days left" "$W/status.txt"
+tap_ok "status: what EF 0008 declares" \
+    grep -q "^Certificates on the token (EF 0008): Sign certificate present, Auth certificate present" "$W/status.txt"
+tap_ok "status: the auth key's type and size" grep -q "^Auth certificate key: RSA 2048 bits$" "$W/status.txt"
 if grep -q "^Text-assistance PIN: not on this card" "$W/status.txt"; then
     HAVE_TEXT=
     tap_skip "status: text-assistance PIN 3/3" "the virtual card has no text AP"
@@ -57,6 +60,7 @@ LC_ALL=ja_JP.UTF-8 "$TOOL" status > "$W/status-ja.txt" 2>&1
 tap_ok "status in Japanese" grep -q "^認証用暗証番号: 残り 3/3 回" "$W/status-ja.txt"
 tool ABC123 status --sign-pin > "$W/status-sign.txt" 2>&1
 tap_ok "status --sign-pin shows the sign certificate" grep -q "^Sign certificate: valid from" "$W/status-sign.txt"
+tap_ok "status --sign-pin: the sign key's type and size" grep -q "^Sign certificate key: RSA 2048 bits$" "$W/status-sign.txt"
 exit_is 2 "no matching reader: exit 2" "$TOOL" --reader "no such reader" status
 
 # --- certificates -----------------------------------------------------------

@@ -22,7 +22,8 @@ INTEGRATION_TESTS = \
 	tests/integration/token-view.sh \
 	tests/integration/pin-safety.sh \
 	tests/integration/java-sign.sh \
-	tests/integration/unverified.sh
+	tests/integration/unverified.sh \
+	tests/integration/token-kinds.sh
 TESTS += $(INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(INTEGRATION_TESTS)
 # Step-driven clients: one C_Initialize across a scenario the script plays

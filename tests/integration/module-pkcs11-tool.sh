@@ -26,7 +26,7 @@ tap_ok "two slots with the auth token" grep -q "token label *: JPKI (User Authen
 tap_ok "and the sign token" grep -q "token label *: JPKI (Digital Signature PIN)" "$W/L.txt"
 serial=$(sed -n 's/^ *serial num *: *//p' "$W/L.txt" | head -n 1)
 tap_ok "the token has a serial number ('$serial')" test -n "$serial" -a "$serial" != "0000000000000000"
-tap_ok "the model comes from EF 0006" grep -q "token model *: JPKIAPICCTOKEN2" "$W/L.txt"
+tap_ok "the model comes from EF 0006, in words" grep -q "token model *: My Number Card" "$W/L.txt"
 
 # OpenSC also shows a public-key object for each CA certificate (synthesised
 # from the certificate) and, before login, an empty (0-bit) sign public key;
@@ -77,8 +77,9 @@ for k in "0 01 1234 auth" "1 02 ABC123 sign"; do
 done
 
 # Signing with the sign key reads no certificate: the sign certificate is
-# read only when a client asks for it (login.c). Identification reads EF 0006
-# and the auth certificate's first chunk (by SFI 06 and 0A), nothing else.
+# read only when a client asks for it (login.c). Identification reads EF 0006,
+# EF 0008 and the auth certificate's first chunk (by SFI 06, 08 and 0A),
+# nothing else.
 n0=$(wc -l < "$RIG_APDU_LOG")
 rm -f "$W/sig"
 p11 --slot-index 1 --login --pin ABC123 --sign --mechanism SHA256-RSA-PKCS --id 02 \
@@ -86,7 +87,7 @@ p11 --slot-index 1 --login --pin ABC123 --sign --mechanism SHA256-RSA-PKCS --id 
 tap_ok "sign key, no certificate read: openssl verifies" \
     openssl dgst -sha256 -verify "$W/sign.pub" -signature "$W/sig" "$W/data"
 tail -n +$((n0 + 1)) "$RIG_APDU_LOG" > "$W/sign-apdus.txt"
-tap_is "$(grep -c 'INS=20 .*Lc=[1-9]' "$W/sign-apdus.txt")/$(grep 'INS=B0' "$W/sign-apdus.txt" | grep -vc 'P1P2=8[6A]00')" \
+tap_is "$(grep -c 'INS=20 .*Lc=[1-9]' "$W/sign-apdus.txt")/$(grep 'INS=B0' "$W/sign-apdus.txt" | grep -vc 'P1P2=8[68A]00')" \
     "2/0" "sign key: two VERIFYs (login, context login), no READ BINARY beyond identification"
 
 # --- PIN policy, counted on the card ------------------------------------

@@ -180,13 +180,54 @@ static void test_transmit(void)
         ok(script_done(t), "script consumed");
     }
 
-    /* A second 61 xx is handed back, not chased. */
+    /* Chained answers: each 61 xx is fetched while there is room. */
     script_expect(t, "00 B0 00 00 04", "61 02");
     script_expect(t, "00 C0 00 00 02", "01 02 61 02");
+    script_expect(t, "00 C0 00 00 02", "03 04 90 00");
     run(t, &read4, 4, &r);
-    ok(r.st == JPKI_OK && r.len == 2 && r.sw == 0x6102 && r.count == 2,
-       "second 61 returned as SW");
-    ok(script_done(t), "no third APDU");
+    ok(r.st == JPKI_OK && r.len == 4 && r.sw == 0x9000 && r.resp[3] == 4 && r.count == 3,
+       "second 61 chased: 4 bytes in 3 APDUs");
+    ok(script_done(t), "script consumed");
+    /* A full buffer: the 61 xx goes back as the SW, nothing more is asked. */
+    script_expect(t, "00 B0 00 00 04", "01 02 03 04 61 02");
+    run(t, &read4, 4, &r);
+    ok(r.st == JPKI_OK && r.len == 4 && r.sw == 0x6102 && r.count == 1,
+       "61 to a full buffer returned as SW");
+    ok(script_done(t), "no second APDU");
+    /* A card that never stops chaining is not followed forever. */
+    script_expect(t, "00 B0 00 00 04", "61 01");
+    for (int i = 0; i < 3; i++)
+        script_expect(t, "00 C0 00 00 01", "01 61 01");
+    script_expect(t, "00 C0 00 00 01", "01 61 01");
+    run(t, &read4, 4, &r);
+    ok(r.st == JPKI_OK && r.len == 4 && r.sw == 0x6101 && r.count == 5,
+       "chaining ends when the buffer is full");
+    ok(script_done(t), "script consumed");
+    /* A 3072-bit signature through short APDUs: 256 bytes, 61 80, 128 more. */
+    {
+        static uint8_t first[258], rest[130];
+        uint8_t sig_out[512];
+        size_t len = 0;
+        uint16_t sw = 0;
+        unsigned long count = 0;
+        jpki_apdu sig384 = { .cla = 0x80, .ins = 0x2A, .p1 = 0x00, .p2 = 0x9A,
+                             .data = (const uint8_t *)"\x01", .data_len = 1, .le = 256 };
+        memcpy(first, big, 256);
+        first[256] = 0x61;
+        first[257] = 0x80;
+        memcpy(rest, big + 256, 128);
+        rest[128] = 0x90;
+        rest[129] = 0x00;
+        script_expect_bytes(t, (const uint8_t *)"\x80\x2A\x00\x9A\x01\x01\x00", 7, first,
+                            sizeof first);
+        script_expect_bytes(t, (const uint8_t *)"\x00\xC0\x00\x00\x80", 5, rest, sizeof rest);
+        jpki_status st = jpki_apdu_transmit(t, &sig384, sig_out, sizeof sig_out, &len, &sw,
+                                            &count);
+        ok(st == JPKI_OK && len == 384 && sw == 0x9000 && count == 2 &&
+               memcmp(sig_out, big, 384) == 0,
+           "384 bytes: 256 + 61 80 + GET RESPONSE 128");
+        ok(script_done(t), "script consumed");
+    }
 
     /* 6C xx: resend with Le = xx once. */
     script_expect(t, "00 B0 00 00 04", "6C 02");

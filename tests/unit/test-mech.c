@@ -13,6 +13,8 @@
 #include "mech.h"
 #include "../tap.h"
 
+static const jpki_key_info rsa2048 = { CKK_RSA, 2048 };
+
 static const CK_MECHANISM_TYPE expected_mechs[] = {
     CKM_RSA_PKCS,        CKM_SHA1_RSA_PKCS,   CKM_SHA224_RSA_PKCS,
     CKM_SHA256_RSA_PKCS, CKM_SHA384_RSA_PKCS, CKM_SHA512_RSA_PKCS,
@@ -61,8 +63,9 @@ static void test_info(void)
     for (size_t i = 0; i < N_MECHS; i++) {
         memset(&info, 0, sizeof info);
         is_ulong(jpki_mech_info(expected_mechs[i], &info), CKR_OK, "info 0x%lx", expected_mechs[i]);
+        /* Without a key: the rows' range. */
         is_ulong(info.ulMinKeySize, 2048, "info 0x%lx: min key size", expected_mechs[i]);
-        is_ulong(info.ulMaxKeySize, 2048, "info 0x%lx: max key size", expected_mechs[i]);
+        is_ulong(info.ulMaxKeySize, 4096, "info 0x%lx: max key size", expected_mechs[i]);
         is_ulong(info.flags, CKF_SIGN | CKF_HW, "info 0x%lx: flags", expected_mechs[i]);
     }
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
@@ -77,33 +80,33 @@ static void test_init_errors(void)
     CK_BYTE param[8] = {0};
     CK_MECHANISM m = {CKM_RSA_PKCS_PSS, NULL, 0};
 
-    is_ulong(jpki_sign_ctx_init(&ctx, &m), CKR_MECHANISM_INVALID, "init: PSS refused");
+    is_ulong(jpki_sign_ctx_init(&ctx, &m, &rsa2048), CKR_MECHANISM_INVALID, "init: PSS refused");
     jpki_sign_ctx_free(&ctx);
     m.mechanism = CKM_RSA_X_509;
-    is_ulong(jpki_sign_ctx_init(&ctx, &m), CKR_MECHANISM_INVALID, "init: X_509 refused");
+    is_ulong(jpki_sign_ctx_init(&ctx, &m, &rsa2048), CKR_MECHANISM_INVALID, "init: X_509 refused");
     jpki_sign_ctx_free(&ctx);
 
     m.mechanism = CKM_SHA256_RSA_PKCS;
     m.pParameter = param;
     m.ulParameterLen = sizeof param;
-    is_ulong(jpki_sign_ctx_init(&ctx, &m), CKR_MECHANISM_PARAM_INVALID, "init: parameter");
+    is_ulong(jpki_sign_ctx_init(&ctx, &m, &rsa2048), CKR_MECHANISM_PARAM_INVALID, "init: parameter");
     ok(ctx.md == NULL, "init: nothing left allocated after a failure");
     jpki_sign_ctx_free(&ctx);
     m.ulParameterLen = 0;
-    is_ulong(jpki_sign_ctx_init(&ctx, &m), CKR_MECHANISM_PARAM_INVALID, "init: parameter, len 0");
+    is_ulong(jpki_sign_ctx_init(&ctx, &m, &rsa2048), CKR_MECHANISM_PARAM_INVALID, "init: parameter, len 0");
     jpki_sign_ctx_free(&ctx);
     m.pParameter = NULL;
     m.ulParameterLen = 4;
-    is_ulong(jpki_sign_ctx_init(&ctx, &m), CKR_MECHANISM_PARAM_INVALID, "init: NULL, len 4");
+    is_ulong(jpki_sign_ctx_init(&ctx, &m, &rsa2048), CKR_MECHANISM_PARAM_INVALID, "init: NULL, len 4");
     jpki_sign_ctx_free(&ctx);
     m.mechanism = CKM_RSA_PKCS;
     m.pParameter = param;
     m.ulParameterLen = sizeof param;
-    is_ulong(jpki_sign_ctx_init(&ctx, &m), CKR_MECHANISM_PARAM_INVALID, "init: RSA_PKCS param");
+    is_ulong(jpki_sign_ctx_init(&ctx, &m, &rsa2048), CKR_MECHANISM_PARAM_INVALID, "init: RSA_PKCS param");
     jpki_sign_ctx_free(&ctx);
     jpki_sign_ctx_free(&ctx);
     ok(1, "free twice is harmless");
-    is_ulong(jpki_sign_ctx_init(&ctx, NULL), CKR_ARGUMENTS_BAD, "init: NULL mechanism");
+    is_ulong(jpki_sign_ctx_init(&ctx, NULL, &rsa2048), CKR_ARGUMENTS_BAD, "init: NULL mechanism");
 }
 
 /* Written out here from RFC 8017 §9.2 note 1 (and the SHA-224 OID), not
@@ -137,7 +140,7 @@ static CK_RV sign_input(CK_MECHANISM_TYPE mech, const uint8_t *data, size_t len,
 {
     CK_MECHANISM m = {mech, NULL, 0};
     jpki_sign_ctx ctx;
-    CK_RV rv = jpki_sign_ctx_init(&ctx, &m);
+    CK_RV rv = jpki_sign_ctx_init(&ctx, &m, &rsa2048);
 
     if (rv != CKR_OK)
         return rv;
@@ -199,7 +202,7 @@ static void test_final_repeatable(void)
     uint8_t a[256], b[256];
     size_t a_len = 0, b_len = 0;
 
-    jpki_sign_ctx_init(&ctx, &m);
+    jpki_sign_ctx_init(&ctx, &m, &rsa2048);
     jpki_sign_ctx_update(&ctx, (const uint8_t *)"hello", 5);
     is_ulong(jpki_sign_ctx_final(&ctx, a, &a_len), CKR_OK, "final once");
     is_ulong(jpki_sign_ctx_final(&ctx, b, &b_len), CKR_OK, "final again");
@@ -235,14 +238,14 @@ static void test_rsa_pkcs(void)
              "RSA_PKCS: empty");
 
     /* An overflow stays an overflow: later short parts do not hide it. */
-    jpki_sign_ctx_init(&ctx, &m);
+    jpki_sign_ctx_init(&ctx, &m, &rsa2048);
     is_ulong(jpki_sign_ctx_update(&ctx, data, 246), CKR_OK, "RSA_PKCS: update reports later");
     jpki_sign_ctx_update(&ctx, data, 1);
     is_ulong(jpki_sign_ctx_final(&ctx, out, &out_len), CKR_DATA_LEN_RANGE,
              "RSA_PKCS: overflow sticks");
     jpki_sign_ctx_free(&ctx);
 
-    jpki_sign_ctx_init(&ctx, &m);
+    jpki_sign_ctx_init(&ctx, &m, &rsa2048);
     jpki_sign_ctx_update(&ctx, data, 100);
     jpki_sign_ctx_free(&ctx);
     for (size_t i = 0; i < sizeof ctx.raw; i++)
@@ -348,6 +351,88 @@ out:
     EVP_PKEY_free(small);
 }
 
+static uint8_t *make_ec_cert(size_t *len)
+{
+    EVP_PKEY *ec = EVP_EC_gen("P-256");
+    uint8_t *der = ec != NULL ? make_cert(ec, 9, len) : NULL;
+    EVP_PKEY_free(ec);
+    return der;
+}
+
+/* Key size and type from the certificate: mechanisms, sizes, lengths. */
+static void test_key_from_cert(void)
+{
+    EVP_PKEY *k3072 = gen_rsa(3072);
+    size_t len3072 = 0, ec_len = 0, di_len = 0, out_len = 0;
+    uint8_t *c3072 = k3072 != NULL ? make_cert(k3072, 5, &len3072) : NULL;
+    uint8_t *cec = make_ec_cert(&ec_len);
+    jpki_key_info key = { 0, 0 };
+    CK_MECHANISM_INFO info;
+    CK_MECHANISM_TYPE list[JPKI_MECH_ROWS + 2];
+    CK_ULONG count = 0;
+    CK_MECHANISM m = { CKM_SHA256_RSA_PKCS, NULL, 0 };
+    jpki_sign_ctx ctx;
+    uint8_t di[JPKI_SIGNATURE_MAX], sig[JPKI_SIGNATURE_MAX], data[400];
+
+    if (c3072 == NULL || cec == NULL) {
+        ok(0, "keys and certificates made");
+        goto out;
+    }
+    ok(jpki_key_info_from_cert(c3072, len3072, &key) && key.type == CKK_RSA && key.bits == 3072,
+       "3072-bit RSA key from its certificate");
+    is_ulong(jpki_key_signature_len(&key), 384, "3072: 384-byte signatures");
+    count = JPKI_MECH_ROWS + 2;
+    ok(jpki_mech_list_for_key(&key, list, &count) == CKR_OK && count == N_MECHS,
+       "3072: every mechanism");
+    ok(jpki_mech_info_for_key(&key, CKM_SHA256_RSA_PKCS, &info) == CKR_OK &&
+           info.ulMinKeySize == 3072 && info.ulMaxKeySize == 3072,
+       "3072: mechanism info says 3072");
+    ok(jpki_sign_ctx_init(&ctx, &m, &key) == CKR_OK && ctx.sig_len == 384, "3072: init");
+    jpki_sign_ctx_free(&ctx);
+    /* CKM_RSA_PKCS takes k - 11 bytes: 373 for 3072 bits. */
+    memset(data, 0x5a, sizeof data);
+    m.mechanism = CKM_RSA_PKCS;
+    jpki_sign_ctx_init(&ctx, &m, &key);
+    jpki_sign_ctx_update(&ctx, data, 373);
+    ok(jpki_sign_ctx_final(&ctx, di, &out_len) == CKR_OK && out_len == 373, "3072: 373 bytes");
+    jpki_sign_ctx_free(&ctx);
+    jpki_sign_ctx_init(&ctx, &m, &key);
+    jpki_sign_ctx_update(&ctx, data, 374);
+    is_ulong(jpki_sign_ctx_final(&ctx, di, &out_len), CKR_DATA_LEN_RANGE, "3072: 374 bytes");
+    jpki_sign_ctx_free(&ctx);
+    /* A 3072-bit card signature checks against its certificate. */
+    m.mechanism = CKM_SHA256_RSA_PKCS;
+    jpki_sign_ctx_init(&ctx, &m, &key);
+    jpki_sign_ctx_update(&ctx, (const uint8_t *)"msg", 3);
+    jpki_sign_ctx_final(&ctx, di, &di_len);
+    jpki_sign_ctx_free(&ctx);
+    out_len = raw_sign(k3072, di, di_len, sig);
+    ok(out_len == 384 && jpki_signature_matches(c3072, len3072, di, di_len, sig, out_len),
+       "3072: signature matches");
+
+    /* An EC key: certificates yes, mechanisms none, clean codes. */
+    ok(jpki_key_info_from_cert(cec, ec_len, &key) && key.type == CKK_EC && key.bits == 256,
+       "EC key from its certificate");
+    is_ulong(jpki_key_signature_len(&key), 0, "EC: no signature the module makes");
+    count = JPKI_MECH_ROWS;
+    ok(jpki_mech_list_for_key(&key, list, &count) == CKR_OK && count == 0, "EC: no mechanism");
+    is_ulong(jpki_mech_info_for_key(&key, CKM_SHA256_RSA_PKCS, &info), CKR_MECHANISM_INVALID,
+             "EC: mechanism info invalid");
+    is_ulong(jpki_sign_ctx_init(&ctx, &m, &key), CKR_KEY_TYPE_INCONSISTENT,
+             "EC: sign init inconsistent");
+    jpki_sign_ctx_free(&ctx);
+    key.type = CKK_RSA;
+    key.bits = 1024;
+    is_ulong(jpki_sign_ctx_init(&ctx, &m, &key), CKR_KEY_SIZE_RANGE, "RSA-1024: size range");
+    jpki_sign_ctx_free(&ctx);
+    ok(!jpki_key_info_from_cert(c3072, len3072 - 20, &key) && key.type == JPKI_KEY_UNKNOWN,
+       "truncated certificate: no key");
+out:
+    OPENSSL_free(c3072);
+    OPENSSL_free(cec);
+    EVP_PKEY_free(k3072);
+}
+
 int main(void)
 {
     test_list();
@@ -357,5 +442,6 @@ int main(void)
     test_final_repeatable();
     test_rsa_pkcs();
     test_signature_matches();
+    test_key_from_cert();
     return done_testing();
 }

@@ -100,7 +100,7 @@ static CK_RV test_get(void *ctx, uint16_t fid, const uint8_t **der, size_t *der_
 }
 
 static test_source tsrc;
-static jpki_cert_source src = {test_get, &tsrc};
+static jpki_cert_source src = {test_get, NULL, &tsrc};
 
 static void source_reset(void)
 {
@@ -239,20 +239,33 @@ static void test_tables(void)
     }
     ok(jpki_object_def_get(JPKI_OBJ_COUNT) == NULL, "def past the end: NULL");
 
-    n = jpki_token_objects(JPKI_ROLE_AUTH, false, ids);
+    n = jpki_token_objects(NULL, JPKI_ROLE_AUTH, false, ids);
     ok(n == 5 && ids[0] == JPKI_OBJ_AUTH_CERT && ids[1] == JPKI_OBJ_AUTH_PUBKEY &&
            ids[2] == JPKI_OBJ_AUTH_CA && ids[3] == JPKI_OBJ_AUTH_PROFILE &&
            ids[4] == JPKI_OBJ_AUTH_SIGN_CA,
        "auth token, public: cert, public key, CA, profile, sign CA (as OpenSC)");
-    n = jpki_token_objects(JPKI_ROLE_AUTH, true, ids);
+    n = jpki_token_objects(NULL, JPKI_ROLE_AUTH, true, ids);
     ok(n == 6 && ids[0] == JPKI_OBJ_AUTH_CERT && ids[5] == JPKI_OBJ_AUTH_KEY,
        "auth token, logged in: + private key, at the end");
-    n = jpki_token_objects(JPKI_ROLE_SIGN, false, ids);
+    n = jpki_token_objects(NULL, JPKI_ROLE_SIGN, false, ids);
     ok(n == 1 && ids[0] == JPKI_OBJ_SIGN_CA, "sign token, public: CA only");
-    n = jpki_token_objects(JPKI_ROLE_SIGN, true, ids);
+    n = jpki_token_objects(NULL, JPKI_ROLE_SIGN, true, ids);
     ok(n == 4 && ids[0] == JPKI_OBJ_SIGN_CA && ids[1] == JPKI_OBJ_SIGN_CERT &&
            ids[2] == JPKI_OBJ_SIGN_PUBKEY && ids[3] == JPKI_OBJ_SIGN_KEY,
        "sign token, logged in: CA, cert, public key, key");
+    /* Android: the auth certificate needs the PIN; nothing computed from
+     * it, and no public-certificates profile, before the login. */
+    const jpki_card_profile *android = jpki_profile_of_kind(JPKI_TOKEN_ANDROID);
+    n = jpki_token_objects(android, JPKI_ROLE_AUTH, false, ids);
+    ok(n == 2 && ids[0] == JPKI_OBJ_AUTH_CA && ids[1] == JPKI_OBJ_AUTH_SIGN_CA,
+       "Android auth token, public: the CA certificates only");
+    n = jpki_token_objects(android, JPKI_ROLE_AUTH, true, ids);
+    ok(n == 5 && ids[0] == JPKI_OBJ_AUTH_CA && ids[1] == JPKI_OBJ_AUTH_SIGN_CA &&
+           ids[2] == JPKI_OBJ_AUTH_CERT && ids[3] == JPKI_OBJ_AUTH_PUBKEY &&
+           ids[4] == JPKI_OBJ_AUTH_KEY,
+       "Android auth token, logged in: + certificate, public key, key (no profile)");
+    n = jpki_token_objects(jpki_profile_of_kind(JPKI_TOKEN_IPHONE), JPKI_ROLE_AUTH, false, ids);
+    is_ulong(n, 5, "iPhone auth token, public: as a card's");
 
     ok(jpki_object_def_get(JPKI_OBJ_AUTH_CERT)->cert_fid == JPKI_EF_AUTH_CERT &&
            jpki_object_def_get(JPKI_OBJ_AUTH_KEY)->cert_fid == JPKI_EF_AUTH_CERT &&
@@ -600,8 +613,30 @@ static void test_source_errors(void)
     /* Certificates that are no good. */
     source_reset();
     tsrc.auth = &ec_cert;
-    is_ulong(get1(JPKI_OBJ_AUTH_PUBKEY, CKA_MODULUS), CKR_DEVICE_ERROR, "EC key: device error");
+    /* A key the module cannot drive: its certificate is shown, its key
+     * says what it is and offers no mechanism. */
+    is_ulong(get1(JPKI_OBJ_AUTH_PUBKEY, CKA_MODULUS), CKR_ATTRIBUTE_TYPE_INVALID,
+             "EC key: no modulus");
     is_ulong(get1(JPKI_OBJ_AUTH_CERT, CKA_LABEL), CKR_OK, "EC key: static attributes fine");
+    ok(get1(JPKI_OBJ_AUTH_CERT, CKA_VALUE) == CKR_OK && buf_len == ec_cert.len &&
+           memcmp(buf, ec_cert.der, ec_cert.len) == 0,
+       "EC key: the certificate is shown");
+    check_ulong(JPKI_OBJ_AUTH_PUBKEY, CKA_KEY_TYPE, CKK_EC);
+    check_ulong(JPKI_OBJ_AUTH_KEY, CKA_KEY_TYPE, CKK_EC);
+    ok(get1(JPKI_OBJ_AUTH_KEY, CKA_ALLOWED_MECHANISMS) == CKR_OK && buf_len == 0,
+       "EC key: no allowed mechanism");
+    /* P-256: OID 1.2.840.10045.3.1.7; the point 04 || X || Y in an OCTET STRING. */
+    ok(get1(JPKI_OBJ_AUTH_PUBKEY, CKA_EC_PARAMS) == CKR_OK && buf_len == 10 &&
+           memcmp(buf, "\x06\x08\x2a\x86\x48\xce\x3d\x03\x01\x07", 10) == 0,
+       "EC key: CKA_EC_PARAMS names P-256");
+    ok(get1(JPKI_OBJ_AUTH_PUBKEY, CKA_EC_POINT) == CKR_OK && buf_len == 67 && buf[0] == 0x04 &&
+           buf[1] == 65 && buf[2] == 0x04,
+       "EC key: CKA_EC_POINT, an uncompressed point in an OCTET STRING");
+    tsrc.auth = &card_cert;
+    is_ulong(get1(JPKI_OBJ_AUTH_PUBKEY, CKA_EC_POINT), CKR_ATTRIBUTE_TYPE_INVALID,
+             "RSA key: no CKA_EC_POINT");
+    is_ulong(get1(JPKI_OBJ_AUTH_KEY, CKA_EC_PARAMS), CKR_ATTRIBUTE_TYPE_INVALID,
+             "private key: no CKA_EC_PARAMS");
     {
         test_cert junk = {(uint8_t *)"\x30\x03\x02\x01\x00", 5, NULL};
         test_cert cut = {card_cert.der, card_cert.len - 20, NULL};

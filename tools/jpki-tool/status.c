@@ -9,19 +9,68 @@
 #include <string.h>
 
 #include "jpki_text.h"
+#include "mech.h"
 #include "messages.h"
 
+/* What EF 0006 names, in the tool's languages (card_profile.c says it
+ * in English for the module). */
 static msg_id token_kind(const char *name)
 {
-    if (strcmp(name, "JPKIAPICCTOKEN2") == 0)
+    switch (jpki_profile_for_name(name)->kind) {
+    case JPKI_TOKEN_CARD:
         return M_TOKEN_CARD;
-    if (strcmp(name, "JPKIAPICCTOKEN") == 0)
+    case JPKI_TOKEN_JUKI:
         return M_TOKEN_JUKI;
-    if (strcmp(name, "JPKIAPGPSETOKEN") == 0)
+    case JPKI_TOKEN_ANDROID:
         return M_TOKEN_ANDROID;
-    if (strcmp(name, "JPKIAPIOSTOKEN") == 0)
+    case JPKI_TOKEN_IPHONE:
         return M_TOKEN_IPHONE;
-    return M_TOKEN_UNKNOWN;
+    default:
+        return M_TOKEN_UNKNOWN;
+    }
+}
+
+/* EF 0008: which certificates the token carries. */
+static void print_cert_list(struct tool_card *tc)
+{
+    jpki_cert_list list;
+    jpki_status st = jpki_read_cert_list(&tc->card, &list);
+
+    if (st != JPKI_OK) {
+        msg_print(stdout, M_CERT_LIST_UNKNOWN, jpki_status_name(st));
+        return;
+    }
+    msg_print(stdout, M_CERT_LIST, msg(M_CERT_SIGN),
+              msg(list.cert[JPKI_ROLE_SIGN] == JPKI_CERT_ABSENT ? M_CERT_ABSENT : M_CERT_PRESENT),
+              msg(M_CERT_AUTH),
+              msg(list.cert[JPKI_ROLE_AUTH] == JPKI_CERT_ABSENT ? M_CERT_ABSENT : M_CERT_PRESENT));
+}
+
+/* The key type and size of a certificate, and whether the module signs
+ * with it (the mechanism table's judgement). */
+static void print_key(X509 *cert, msg_id which)
+{
+    EVP_PKEY *pkey = X509_get0_pubkey(cert);
+    const char *type = "?";
+    jpki_key_info key = { JPKI_KEY_UNKNOWN, 0 };
+
+    if (pkey == NULL)
+        return;
+    switch (EVP_PKEY_get_base_id(pkey)) {
+    case EVP_PKEY_RSA:
+        type = "RSA";
+        key.type = CKK_RSA;
+        break;
+    case EVP_PKEY_EC:
+        type = "EC";
+        key.type = CKK_EC;
+        break;
+    default:
+        break;
+    }
+    key.bits = (CK_ULONG)EVP_PKEY_get_bits(pkey);
+    msg_print(stdout, jpki_key_signature_len(&key) > 0 ? M_KEY : M_KEY_UNUSABLE, msg(which), type,
+              EVP_PKEY_get_bits(pkey));
 }
 
 static void print_tries(msg_id pin, int tries, int max)
@@ -100,7 +149,13 @@ static int show_card(struct tool_card *tc)
     }
     print_tries(M_PIN_AUTH, auth, jpki_pin_max_tries(JPKI_ROLE_AUTH));
     print_tries(M_PIN_SIGN, sign, jpki_pin_max_tries(JPKI_ROLE_SIGN));
-    rc = tool_read_cert(tc, JPKI_EF_AUTH_CERT, &cert);
+    print_cert_list(tc);
+    /* Android gives its auth certificate only after the auth PIN, which
+     * status never asks. */
+    if (jpki_profile_for_name(info.name)->role[JPKI_ROLE_AUTH].cert_needs_pin)
+        msg_print(stdout, M_CERT_NEEDS_PIN, msg(M_CERT_AUTH));
+    else
+        rc = tool_read_cert(tc, JPKI_EF_AUTH_CERT, &cert);
     /* Last: selecting the text AP leaves the JPKI AP. Phones have no text
      * AP; that is not an error of the card. */
     tc->must_reselect = true;   /* back to the JPKI AP, as the module expects */
@@ -111,8 +166,10 @@ static int show_card(struct tool_card *tc)
         msg_print(stdout, M_TEXT_AP_ABSENT, msg(M_PIN_TEXT));
     else if (rc == EXIT_TOOL_OK)
         rc = tool_card_error(msg(M_PIN_TEXT), st);
-    if (cert != NULL)
+    if (cert != NULL) {
         tool_print_validity(stdout, cert, msg(M_CERT_AUTH));
+        print_key(cert, M_CERT_AUTH);
+    }
 
 out:
     tool_card_end(tc);
@@ -132,8 +189,10 @@ static int show_sign_cert(struct tool_card *tc, const struct tool_options *opt)
     end_rc = tool_card_end(tc);   /* the sign key un-verified */
     if (rc == EXIT_TOOL_OK)
         rc = end_rc;
-    if (cert != NULL)
+    if (cert != NULL) {
         tool_print_validity(stdout, cert, msg(M_CERT_SIGN));
+        print_key(cert, M_CERT_SIGN);
+    }
     X509_free(cert);
     return rc;
 }
