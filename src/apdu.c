@@ -86,8 +86,9 @@ static void trace_command(const jpki_apdu *cmd)
         jpki_log(JPKI_LOG_APDU, "> %02X %02X %02X %02X Le=%zu", cmd->cla, cmd->ins, cmd->p1,
                  cmd->p2, cmd->le);
     } else if (cmd->secret) {
-        jpki_log(JPKI_LOG_APDU, "> %02X %02X %02X %02X Lc=%zu Le=%zu <%zu bytes redacted>",
-                 cmd->cla, cmd->ins, cmd->p1, cmd->p2, cmd->data_len, cmd->le, cmd->data_len);
+        /* Not even Lc: a PIN's length narrows the guesses. */
+        jpki_log(JPKI_LOG_APDU, "> %02X %02X %02X %02X <data redacted> Le=%zu", cmd->cla,
+                 cmd->ins, cmd->p1, cmd->p2, cmd->le);
     } else {
         char prefix[64];
         snprintf(prefix, sizeof prefix, "> %02X %02X %02X %02X Lc=%zu Le=%zu data", cmd->cla,

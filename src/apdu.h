@@ -16,7 +16,7 @@ typedef struct jpki_apdu {
     const uint8_t *data;   /* command data (Lc bytes), may be NULL */
     size_t data_len;       /* 0..255 short; more makes an extended APDU */
     size_t le;             /* expected length: 0 = no Le field, 1..256 short, >256 extended */
-    bool secret;           /* data is a PIN: the trace shows only its length */
+    bool secret;           /* data is a PIN: the trace shows neither it nor its length */
 } jpki_apdu;
 
 /* Encodes cmd, sends it, splits the answer: up to resp_cap data bytes into

@@ -1,7 +1,9 @@
 /*
  * cert_cache.h: the per-user disk cache of a card's PUBLIC certificates
  * (the auth certificate and the two CA certificates; never the sign
- * certificate, which holds the holder's name, address and birth date).
+ * certificate, which holds the holder's name, address and birth date),
+ * and of two small public facts: EF 0006's token name (fid
+ * JPKI_EF_TOKEN_INFO) and EF 0008 (JPKI_EF_CERT_LIST), as the card gave them.
  * Copyright (C) 2026 jpki-pkcs11 developers. LGPL-2.1-or-later.
  */
 #ifndef JPKI_CERT_CACHE_H
@@ -13,8 +15,9 @@
 
 /* The card is named by `head`, the first chunk of its auth certificate,
  * which identification reads anyway. On a hit, *der is malloc'd and holds
- * one whole DER certificate (for the auth certificate: one that starts
- * with head). */
+ * one whole DER certificate, consistent with the others: the auth
+ * certificate starts with head and verifies under the cached auth CA, a
+ * CA is self-signed (see cert_cache.c). */
 bool jpki_cert_cache_load(const uint8_t *head, size_t head_len, uint16_t fid, uint8_t **der,
                           size_t *len);
 
@@ -23,14 +26,23 @@ bool jpki_cert_cache_load(const uint8_t *head, size_t head_len, uint16_t fid, ui
 void jpki_cert_cache_store(const uint8_t *head, size_t head_len, uint16_t fid,
                            const uint8_t *der, size_t len);
 
+/* Removes the card's file of fid, the auth pair together (a card
+ * signature proved it wrong): the next load misses and the card is read. */
+void jpki_cert_cache_remove(const uint8_t *head, size_t head_len, uint16_t fid);
+
+/* Whether ca is leaf's issuer and leaf's signature verifies under its key. */
+bool jpki_cert_issued_by(const uint8_t *leaf, size_t leaf_len, const uint8_t *ca,
+                         size_t ca_len);
+
 /* Public facts about a card, learned once and kept beside its certificates
- * (file <key>-<name>, one lower-case word): only JPKI_FACT_PSS so far,
+ * (file <key>-<fact>, one lower-case word): only JPKI_FACT_PSS so far,
  * "yes" or "no" (the card signs RSASSA-PSS with salt 32, or does not). The
- * files of expired cards go with their certificates. */
+ * files of expired cards go with their certificates. Best effort, like
+ * the certificates; nothing with JPKI_PKCS11_CACHE=0. */
 #define JPKI_FACT_PSS "pss"
-bool jpki_card_fact_load(const uint8_t *head, size_t head_len, const char *name, char *value,
+bool jpki_card_fact_load(const uint8_t *head, size_t head_len, const char *fact, char *value,
                          size_t cap);
-void jpki_card_fact_store(const uint8_t *head, size_t head_len, const char *name,
+void jpki_card_fact_store(const uint8_t *head, size_t head_len, const char *fact,
                           const char *value);
 
 #endif

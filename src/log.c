@@ -7,6 +7,8 @@
  */
 #include "log.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -14,7 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
+#include "env.h"
 #if defined(__linux__)
 #include <sys/syscall.h>
 #endif
@@ -23,7 +27,7 @@ static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 /* Read without the lock by jpki_log_enabled: an atomic keeps that cheap. */
 static atomic_int log_level;
 static FILE *log_file;        /* NULL: stderr */
-static char *log_path;
+static char *log_path;        /* as asked for, also when refused */
 
 static void close_file_locked(void)
 {
@@ -34,9 +38,42 @@ static void close_file_locked(void)
     log_path = NULL;
 }
 
+/* The file named in JPKI_PKCS11_DEBUG, or NULL (and why, on stderr) when it
+ * is not one to write a log into: only a regular file of the user's, never
+ * through a symlink, created private. O_NONBLOCK: a FIFO planted there
+ * must not hang the application. */
+static FILE *open_log_file(const char *path)
+{
+    const char *why = NULL;
+    struct stat sb;
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK,
+                  0600);
+    if (fd < 0)
+        why = errno == ELOOP ? "a symbolic link" : strerror(errno);
+    else if (fstat(fd, &sb) != 0)
+        why = strerror(errno);
+    else if (!S_ISREG(sb.st_mode))
+        why = "not a regular file";
+    else if (sb.st_uid != geteuid())
+        why = "owned by another user";
+    FILE *f = why == NULL ? fdopen(fd, "a") : NULL;
+    if (why == NULL && f == NULL)
+        why = strerror(errno);
+    if (why != NULL) {
+        if (fd >= 0)
+            close(fd);
+        /* The user asked for a log: say where it goes instead. */
+        fprintf(stderr, "jpki-pkcs11: JPKI_PKCS11_DEBUG: %s not used (%s); logging to "
+                "standard error\n", path, why);
+        return NULL;
+    }
+    setvbuf(f, NULL, _IOLBF, 0);
+    return f;
+}
+
 void jpki_log_init(void)
 {
-    const char *env = getenv("JPKI_PKCS11_DEBUG");
+    const char *env = jpki_env("JPKI_PKCS11_DEBUG");
     int level = 0;
     const char *path = NULL;
 
@@ -55,20 +92,25 @@ void jpki_log_init(void)
     }
 
     pthread_mutex_lock(&log_lock);
-    /* Keep an open file when nothing changed: C_Initialize may run often. */
+    /* Keep an open file when nothing changed: C_Initialize may run often
+     * (and a refused file is not refused again with every call). */
     if (path == NULL || log_path == NULL || strcmp(path, log_path) != 0) {
         close_file_locked();
         if (path && level > 0) {
-            log_file = fopen(path, "ae");  /* e: do not leak into exec'd children */
-            if (log_file) {
-                log_path = strdup(path);
-                setvbuf(log_file, NULL, _IOLBF, 0);
-            }
-            /* On failure, stderr: asking for logs and getting none is worse. */
+            log_file = open_log_file(path);
+            log_path = strdup(path);
         }
     }
     atomic_store(&log_level, level);
     pthread_mutex_unlock(&log_lock);
+}
+
+void jpki_log_atfork_child(void)
+{
+    /* The fork may have happened while another thread of the parent held
+     * the lock: that thread does not exist here to release it. */
+    static const pthread_mutex_t unlocked = PTHREAD_MUTEX_INITIALIZER;
+    memcpy(&log_lock, &unlocked, sizeof log_lock);
 }
 
 void jpki_log_close(void)

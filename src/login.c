@@ -47,8 +47,6 @@ out:
 
 CK_RV jpki_logout(jpki_session *s)
 {
-    if (!jpki_session_logged_in(s))
-        return CKR_USER_NOT_LOGGED_IN;
     if (s->op == JPKI_OP_SIGN)
         jpki_session_end_op(s);
     jpki_ts_logout(s->reader, s->role);
@@ -67,18 +65,15 @@ static bool has_letter_and_digit(const uint8_t *pin, size_t len)
     return letter && digit;
 }
 
-/* C_SetPIN: both PINs checked for format before the card; the old one
- * spends a try like any VERIFY (and meets the final-try guard). */
+/* C_SetPIN on a read-write session of a logged-in token: both PINs checked
+ * for format before the card; the old one spends a try like any VERIFY (and
+ * meets the final-try guard). */
 CK_RV jpki_set_pin(jpki_session *s, const CK_UTF8CHAR *old_pin, CK_ULONG old_len,
                    const CK_UTF8CHAR *new_pin, CK_ULONG new_len)
 {
     uint8_t old_buf[JPKI_PIN_MAX], new_buf[JPKI_PIN_MAX];
     size_t ol = 0, nl = 0;
-    CK_RV rv = CKR_USER_NOT_LOGGED_IN;
-
-    if (!jpki_session_logged_in(s))
-        goto out;
-    rv = jpki_pin_check(s->role, old_pin, old_len, old_buf, &ol);
+    CK_RV rv = jpki_pin_check(s->role, old_pin, old_len, old_buf, &ol);
     if (rv != CKR_OK)
         goto out;
     rv = jpki_pin_check(s->role, new_pin, new_len, new_buf, &nl);

@@ -65,8 +65,6 @@ jpki_cert_source jpki_session_cert_source(jpki_session *s)
 
 CK_RV jpki_find_init(jpki_session *s, const CK_ATTRIBUTE *tmpl, CK_ULONG count)
 {
-    if (s->op != JPKI_OP_NONE)
-        return CKR_OPERATION_ACTIVE;
     jpki_object_id list[JPKI_OBJ_COUNT];
     size_t n = jpki_token_objects(jpki_card_profile_of(&s->reader->card), s->role,
                                   jpki_session_logged_in(s), list);
@@ -91,8 +89,6 @@ CK_RV jpki_find_init(jpki_session *s, const CK_ATTRIBUTE *tmpl, CK_ULONG count)
 
 CK_RV jpki_find_next(jpki_session *s, CK_OBJECT_HANDLE *out, CK_ULONG max, CK_ULONG *count)
 {
-    if (s->op != JPKI_OP_FIND)
-        return CKR_OPERATION_NOT_INITIALIZED;
     CK_ULONG n = 0;
     while (n < max && s->found_pos < s->found_count)
         out[n++] = jpki_object_handle(s->generation, s->found[s->found_pos++]);
@@ -102,8 +98,6 @@ CK_RV jpki_find_next(jpki_session *s, CK_OBJECT_HANDLE *out, CK_ULONG max, CK_UL
 
 CK_RV jpki_find_final(jpki_session *s)
 {
-    if (s->op != JPKI_OP_FIND)
-        return CKR_OPERATION_NOT_INITIALIZED;
     jpki_session_end_op(s);
     return CKR_OK;
 }

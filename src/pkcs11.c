@@ -1,19 +1,20 @@
 /*
  * pkcs11.c: the module's face. Every entry point checks what PKCS#11 asks
- * of the caller (initialised? arguments? session?) and then makes one call
- * into the layer below. Only C_GetFunctionList, C_GetInterfaceList and
- * C_GetInterface are exported; everything else is reached through the
- * function lists.
+ * of the caller (initialised? arguments? a session in which state?) and
+ * then makes one call into the layer below. Only C_GetFunctionList,
+ * C_GetInterfaceList and C_GetInterface are exported; everything else is
+ * reached through the function lists, which pkcs11_functions.def makes
+ * together with the entry points of the functions not offered.
  * Copyright (C) 2026 jpki-pkcs11 developers. LGPL-2.1-or-later.
  */
 #include <pthread.h>
+#include <stddef.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include "locking.h"
 #include "log.h"
 #include "mech.h"
-#include "pkcs11_stubs.h"
 #include "session.h"
 #include "session_ops.h"
 #include "slot.h"
@@ -37,11 +38,6 @@ static CK_RV done(const char *name, CK_RV rv)
     return rv;
 }
 
-CK_RV jpki_module_unsupported(const char *name, CK_RV rv)
-{
-    return done(name, module_ready() ? rv : CKR_CRYPTOKI_NOT_INITIALIZED);
-}
-
 /* The guard every entry point starts and ends with. */
 #define ENTER()                                  \
     CK_RV rv = CKR_CRYPTOKI_NOT_INITIALIZED;     \
@@ -54,15 +50,17 @@ CK_RV jpki_module_unsupported(const char *name, CK_RV rv)
             goto out;                            \
         }                                        \
     } while (0)
-/* Runs call with the session acquired as `s`. */
-#define WITH_SESSION(handle, call)                      \
-    do {                                                \
-        jpki_session *s = NULL;                         \
-        rv = jpki_session_acquire((handle), &s);        \
-        if (rv == CKR_OK) {                             \
-            rv = (call);                                \
-            jpki_session_release(s);                    \
-        }                                               \
+/* Runs call with the session acquired as `s`, if it is in the state the
+ * entry point needs (session.h: JPKI_SESSION_ANY, _IDLE, _FINDING, ...);
+ * otherwise rv says what is missing. */
+#define WITH_SESSION(handle, state, call)                                \
+    do {                                                                 \
+        jpki_session *s = NULL;                                          \
+        rv = jpki_session_acquire_in((handle), JPKI_SESSION_##state, &s); \
+        if (rv == CKR_OK) {                                              \
+            rv = (call);                                                 \
+            jpki_session_release(s);                                     \
+        }                                                                \
     } while (0)
 #define LEAVE(name) \
     out:            \
@@ -73,6 +71,7 @@ CK_RV jpki_module_unsupported(const char *name, CK_RV rv)
 static void atfork_child(void)
 {
     atomic_store(&initialized, 0);
+    jpki_log_atfork_child();
     jpki_sessions_forget();
     jpki_slots_forget();
     pthread_mutex_init(&init_mutex, NULL);
@@ -93,7 +92,7 @@ static void register_atfork(void)
     (void)pthread_atfork(NULL, NULL, atfork_child);
 }
 
-static CK_RV jpki_c_initialize(CK_VOID_PTR pInitArgs)
+static CK_RV jpki_C_Initialize(CK_VOID_PTR pInitArgs)
 {
     CK_RV rv = CKR_CRYPTOKI_ALREADY_INITIALIZED;
     pthread_mutex_lock(&init_mutex);
@@ -112,7 +111,7 @@ out:
     return done("C_Initialize", rv);
 }
 
-static CK_RV jpki_c_finalize(CK_VOID_PTR pReserved)
+static CK_RV jpki_C_Finalize(CK_VOID_PTR pReserved)
 {
     CK_RV rv = CKR_CRYPTOKI_NOT_INITIALIZED;
     pthread_mutex_lock(&init_mutex);
@@ -157,7 +156,7 @@ static void fill_info(CK_INFO *info, CK_BYTE major, CK_BYTE minor)
     info->libraryVersion.minor = (CK_BYTE)(v_minor > 255 ? 255 : v_minor);
 }
 
-static CK_RV jpki_c_get_info(CK_INFO_PTR pInfo)
+static CK_RV jpki_C_GetInfo_v2(CK_INFO_PTR pInfo)
 {
     ENTER();
     REQUIRE(pInfo != NULL);
@@ -166,7 +165,7 @@ static CK_RV jpki_c_get_info(CK_INFO_PTR pInfo)
     LEAVE("C_GetInfo");
 }
 
-static CK_RV jpki_c_get_info_v3(CK_INFO_PTR pInfo)
+static CK_RV jpki_C_GetInfo_v3(CK_INFO_PTR pInfo)
 {
     ENTER();
     REQUIRE(pInfo != NULL);
@@ -175,8 +174,8 @@ static CK_RV jpki_c_get_info_v3(CK_INFO_PTR pInfo)
     LEAVE("C_GetInfo");
 }
 
-static CK_RV jpki_c_get_slot_list(CK_BBOOL tokenPresent, CK_SLOT_ID_PTR pSlotList,
-                                  CK_ULONG_PTR pulCount)
+static CK_RV jpki_C_GetSlotList(CK_BBOOL tokenPresent, CK_SLOT_ID_PTR pSlotList,
+                                CK_ULONG_PTR pulCount)
 {
     ENTER();
     REQUIRE(pulCount != NULL);
@@ -184,7 +183,7 @@ static CK_RV jpki_c_get_slot_list(CK_BBOOL tokenPresent, CK_SLOT_ID_PTR pSlotLis
     LEAVE("C_GetSlotList");
 }
 
-static CK_RV jpki_c_get_slot_info(CK_SLOT_ID slotID, CK_SLOT_INFO_PTR pInfo)
+static CK_RV jpki_C_GetSlotInfo(CK_SLOT_ID slotID, CK_SLOT_INFO_PTR pInfo)
 {
     ENTER();
     REQUIRE(pInfo != NULL);
@@ -192,7 +191,7 @@ static CK_RV jpki_c_get_slot_info(CK_SLOT_ID slotID, CK_SLOT_INFO_PTR pInfo)
     LEAVE("C_GetSlotInfo");
 }
 
-static CK_RV jpki_c_get_token_info(CK_SLOT_ID slotID, CK_TOKEN_INFO_PTR pInfo)
+static CK_RV jpki_C_GetTokenInfo(CK_SLOT_ID slotID, CK_TOKEN_INFO_PTR pInfo)
 {
     ENTER();
     REQUIRE(pInfo != NULL);
@@ -200,8 +199,8 @@ static CK_RV jpki_c_get_token_info(CK_SLOT_ID slotID, CK_TOKEN_INFO_PTR pInfo)
     LEAVE("C_GetTokenInfo");
 }
 
-static CK_RV jpki_c_wait_for_slot_event(CK_FLAGS flags, CK_SLOT_ID_PTR pSlot,
-                                        CK_VOID_PTR pReserved)
+static CK_RV jpki_C_WaitForSlotEvent(CK_FLAGS flags, CK_SLOT_ID_PTR pSlot,
+                                     CK_VOID_PTR pReserved)
 {
     ENTER();
     REQUIRE(pSlot != NULL && pReserved == NULL);
@@ -209,39 +208,41 @@ static CK_RV jpki_c_wait_for_slot_event(CK_FLAGS flags, CK_SLOT_ID_PTR pSlot,
     LEAVE("C_WaitForSlotEvent");
 }
 
-static CK_RV jpki_c_get_mechanism_list(CK_SLOT_ID slotID, CK_MECHANISM_TYPE_PTR pMechanismList,
-                                       CK_ULONG_PTR pulCount)
+static CK_RV jpki_C_GetMechanismList(CK_SLOT_ID slotID, CK_MECHANISM_TYPE_PTR pMechanismList,
+                                     CK_ULONG_PTR pulCount)
 {
     ENTER();
     REQUIRE(pulCount != NULL);
-    /* The token's key decides (its size; PSS once the card proved it). */
-    rv = jpki_slot_mech_list(slotID, pMechanismList, pulCount);
+    rv = jpki_slot_check_id(slotID);
+    if (rv == CKR_OK)
+        rv = jpki_slot_mech_list(slotID, pMechanismList, pulCount);
     LEAVE("C_GetMechanismList");
 }
 
-static CK_RV jpki_c_get_mechanism_info(CK_SLOT_ID slotID, CK_MECHANISM_TYPE type,
-                                       CK_MECHANISM_INFO_PTR pInfo)
+static CK_RV jpki_C_GetMechanismInfo(CK_SLOT_ID slotID, CK_MECHANISM_TYPE type,
+                                     CK_MECHANISM_INFO_PTR pInfo)
 {
     ENTER();
     REQUIRE(pInfo != NULL);
-    rv = jpki_slot_mech_info(slotID, type, pInfo);
+    rv = jpki_slot_check_id(slotID);
+    if (rv == CKR_OK)
+        rv = jpki_slot_mech_info(slotID, type, pInfo);
     LEAVE("C_GetMechanismInfo");
 }
 
-static CK_RV jpki_c_set_pin(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pOldPin,
-                            CK_ULONG ulOldLen, CK_UTF8CHAR_PTR pNewPin, CK_ULONG ulNewLen)
+static CK_RV jpki_C_SetPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pOldPin,
+                           CK_ULONG ulOldLen, CK_UTF8CHAR_PTR pNewPin, CK_ULONG ulNewLen)
 {
     ENTER();
     REQUIRE((pOldPin != NULL || ulOldLen == 0) && (pNewPin != NULL || ulNewLen == 0));
-    /* PKCS#11 allows C_SetPIN only in read-write sessions. */
-    WITH_SESSION(hSession, (s->flags & CKF_RW_SESSION)
-                               ? jpki_set_pin(s, pOldPin, ulOldLen, pNewPin, ulNewLen)
-                               : CKR_SESSION_READ_ONLY);
+    /* PKCS#11 allows C_SetPIN only in read-write sessions; this module
+     * changes a PIN only for a logged-in token. */
+    WITH_SESSION(hSession, RW_LOGGED_IN, jpki_set_pin(s, pOldPin, ulOldLen, pNewPin, ulNewLen));
     LEAVE("C_SetPIN");
 }
 
-static CK_RV jpki_c_open_session(CK_SLOT_ID slotID, CK_FLAGS flags, CK_VOID_PTR pApplication,
-                                 CK_NOTIFY Notify, CK_SESSION_HANDLE_PTR phSession)
+static CK_RV jpki_C_OpenSession(CK_SLOT_ID slotID, CK_FLAGS flags, CK_VOID_PTR pApplication,
+                                CK_NOTIFY Notify, CK_SESSION_HANDLE_PTR phSession)
 {
     (void)pApplication;
     (void)Notify;  /* no callbacks: nothing here is slow enough to need them */
@@ -254,21 +255,21 @@ static CK_RV jpki_c_open_session(CK_SLOT_ID slotID, CK_FLAGS flags, CK_VOID_PTR 
     LEAVE("C_OpenSession");
 }
 
-static CK_RV jpki_c_close_session(CK_SESSION_HANDLE hSession)
+static CK_RV jpki_C_CloseSession(CK_SESSION_HANDLE hSession)
 {
     ENTER();
     rv = jpki_session_close(hSession);
     LEAVE("C_CloseSession");
 }
 
-static CK_RV jpki_c_close_all_sessions(CK_SLOT_ID slotID)
+static CK_RV jpki_C_CloseAllSessions(CK_SLOT_ID slotID)
 {
     ENTER();
     rv = jpki_session_close_all(slotID);
     LEAVE("C_CloseAllSessions");
 }
 
-static CK_RV jpki_c_get_session_info(CK_SESSION_HANDLE hSession, CK_SESSION_INFO_PTR pInfo)
+static CK_RV jpki_C_GetSessionInfo(CK_SESSION_HANDLE hSession, CK_SESSION_INFO_PTR pInfo)
 {
     ENTER();
     REQUIRE(pInfo != NULL);
@@ -276,136 +277,158 @@ static CK_RV jpki_c_get_session_info(CK_SESSION_HANDLE hSession, CK_SESSION_INFO
     LEAVE("C_GetSessionInfo");
 }
 
-static CK_RV jpki_c_login(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType,
+static CK_RV jpki_C_Login(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType,
                           CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen)
 {
     ENTER();
     /* No PIN pad support: a NULL PIN is never a request for one. */
     REQUIRE(pPin != NULL);
-    WITH_SESSION(hSession, jpki_login(s, userType, pPin, ulPinLen));
+    /* Which state the login needs depends on userType: jpki_login's rules. */
+    WITH_SESSION(hSession, ANY, jpki_login(s, userType, pPin, ulPinLen));
     LEAVE("C_Login");
 }
 
-static CK_RV jpki_c_logout(CK_SESSION_HANDLE hSession)
+static CK_RV jpki_C_Logout(CK_SESSION_HANDLE hSession)
 {
     ENTER();
-    WITH_SESSION(hSession, jpki_logout(s));
+    WITH_SESSION(hSession, LOGGED_IN, jpki_logout(s));
     LEAVE("C_Logout");
 }
 
-static CK_RV jpki_c_create_object(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate,
-                                  CK_ULONG ulCount, CK_OBJECT_HANDLE_PTR phObject)
+static CK_RV jpki_C_CreateObject(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate,
+                                 CK_ULONG ulCount, CK_OBJECT_HANDLE_PTR phObject)
 {
     ENTER();
     REQUIRE((pTemplate != NULL || ulCount == 0) && phObject != NULL);
-    WITH_SESSION(hSession, CKR_TOKEN_WRITE_PROTECTED);
+    WITH_SESSION(hSession, ANY, CKR_TOKEN_WRITE_PROTECTED);
     LEAVE("C_CreateObject");
 }
 
-static CK_RV jpki_c_copy_object(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
-                                CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount,
-                                CK_OBJECT_HANDLE_PTR phNewObject)
+static CK_RV jpki_C_CopyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
+                               CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount,
+                               CK_OBJECT_HANDLE_PTR phNewObject)
 {
     ENTER();
     REQUIRE((pTemplate != NULL || ulCount == 0) && phNewObject != NULL);
-    WITH_SESSION(hSession, jpki_object_refuse(s, hObject, CKR_TOKEN_WRITE_PROTECTED));
+    WITH_SESSION(hSession, ANY, jpki_object_refuse(s, hObject, CKR_TOKEN_WRITE_PROTECTED));
     LEAVE("C_CopyObject");
 }
 
-static CK_RV jpki_c_destroy_object(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject)
+static CK_RV jpki_C_DestroyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject)
 {
     ENTER();
-    WITH_SESSION(hSession, jpki_object_refuse(s, hObject, CKR_ACTION_PROHIBITED));
+    WITH_SESSION(hSession, ANY, jpki_object_refuse(s, hObject, CKR_ACTION_PROHIBITED));
     LEAVE("C_DestroyObject");
 }
 
-static CK_RV jpki_c_get_object_size(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
-                                    CK_ULONG_PTR pulSize)
+static CK_RV jpki_C_GetObjectSize(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
+                                  CK_ULONG_PTR pulSize)
 {
     ENTER();
     REQUIRE(pulSize != NULL);
-    WITH_SESSION(hSession, jpki_get_object_size(s, hObject, pulSize));
+    WITH_SESSION(hSession, ANY, jpki_get_object_size(s, hObject, pulSize));
     LEAVE("C_GetObjectSize");
 }
 
-static CK_RV jpki_c_get_attribute_value(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
-                                        CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount)
+static CK_RV jpki_C_GetAttributeValue(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
+                                      CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount)
 {
     ENTER();
     REQUIRE(pTemplate != NULL || ulCount == 0);
-    WITH_SESSION(hSession, jpki_get_attributes(s, hObject, pTemplate, ulCount));
+    WITH_SESSION(hSession, ANY, jpki_get_attributes(s, hObject, pTemplate, ulCount));
     LEAVE("C_GetAttributeValue");
 }
 
-static CK_RV jpki_c_set_attribute_value(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
-                                        CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount)
+static CK_RV jpki_C_SetAttributeValue(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
+                                      CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount)
 {
     ENTER();
     REQUIRE(pTemplate != NULL || ulCount == 0);
-    WITH_SESSION(hSession, jpki_object_refuse(s, hObject, CKR_ACTION_PROHIBITED));
+    WITH_SESSION(hSession, ANY, jpki_object_refuse(s, hObject, CKR_ACTION_PROHIBITED));
     LEAVE("C_SetAttributeValue");
 }
 
-static CK_RV jpki_c_find_objects_init(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate,
-                                      CK_ULONG ulCount)
+static CK_RV jpki_C_FindObjectsInit(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate,
+                                    CK_ULONG ulCount)
 {
     ENTER();
     REQUIRE(pTemplate != NULL || ulCount == 0);
-    WITH_SESSION(hSession, jpki_find_init(s, pTemplate, ulCount));
+    WITH_SESSION(hSession, IDLE, jpki_find_init(s, pTemplate, ulCount));
     LEAVE("C_FindObjectsInit");
 }
 
-static CK_RV jpki_c_find_objects(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE_PTR phObject,
-                                 CK_ULONG ulMaxObjectCount, CK_ULONG_PTR pulObjectCount)
+static CK_RV jpki_C_FindObjects(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE_PTR phObject,
+                                CK_ULONG ulMaxObjectCount, CK_ULONG_PTR pulObjectCount)
 {
     ENTER();
     REQUIRE((phObject != NULL || ulMaxObjectCount == 0) && pulObjectCount != NULL);
-    WITH_SESSION(hSession, jpki_find_next(s, phObject, ulMaxObjectCount, pulObjectCount));
+    WITH_SESSION(hSession, FINDING, jpki_find_next(s, phObject, ulMaxObjectCount, pulObjectCount));
     LEAVE("C_FindObjects");
 }
 
-static CK_RV jpki_c_find_objects_final(CK_SESSION_HANDLE hSession)
+static CK_RV jpki_C_FindObjectsFinal(CK_SESSION_HANDLE hSession)
 {
     ENTER();
-    WITH_SESSION(hSession, jpki_find_final(s));
+    WITH_SESSION(hSession, FINDING, jpki_find_final(s));
     LEAVE("C_FindObjectsFinal");
 }
 
-static CK_RV jpki_c_sign_init(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
-                              CK_OBJECT_HANDLE hKey)
+static CK_RV jpki_C_SignInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
+                             CK_OBJECT_HANDLE hKey)
 {
     ENTER();
     REQUIRE(pMechanism != NULL);
-    WITH_SESSION(hSession, jpki_sign_init(s, pMechanism, hKey));
+    /* It needs a logged-in token too, but checks the key first (a bad key is
+     * CKR_KEY_HANDLE_INVALID logged in or not): jpki_sign_init. */
+    WITH_SESSION(hSession, IDLE, jpki_sign_init(s, pMechanism, hKey));
     LEAVE("C_SignInit");
 }
 
-static CK_RV jpki_c_sign(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen,
+static CK_RV jpki_C_Sign(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen,
                          CK_BYTE_PTR pSignature, CK_ULONG_PTR pulSignatureLen)
 {
     ENTER();
     REQUIRE((pData != NULL || ulDataLen == 0) && pulSignatureLen != NULL);
-    WITH_SESSION(hSession, jpki_sign_once(s, pData, ulDataLen, pSignature, pulSignatureLen));
+    WITH_SESSION(hSession, SIGNING,
+                 jpki_sign_once(s, pData, ulDataLen, pSignature, pulSignatureLen));
     LEAVE("C_Sign");
 }
 
-static CK_RV jpki_c_sign_update(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPartLen)
+static CK_RV jpki_C_SignUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPartLen)
 {
     ENTER();
     REQUIRE(pPart != NULL || ulPartLen == 0);
-    WITH_SESSION(hSession, jpki_sign_update(s, pPart, ulPartLen));
+    WITH_SESSION(hSession, SIGNING, jpki_sign_update(s, pPart, ulPartLen));
     LEAVE("C_SignUpdate");
 }
 
-static CK_RV jpki_c_sign_final(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature,
-                               CK_ULONG_PTR pulSignatureLen)
+static CK_RV jpki_C_SignFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature,
+                              CK_ULONG_PTR pulSignatureLen)
 {
     ENTER();
     REQUIRE(pulSignatureLen != NULL);
-    WITH_SESSION(hSession, jpki_sign_final(s, pSignature, pulSignatureLen));
+    WITH_SESSION(hSession, SIGNING, jpki_sign_final(s, pSignature, pulSignatureLen));
     LEAVE("C_SignFinal");
 }
 
+/* The functions this module does not offer (pkcs11_functions.def says which
+ * and what they answer): their arguments do not matter. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#define JPKI_EXPORTED(since, name)
+#define JPKI_IMPLEMENTED(since, name)
+#define JPKI_PER_VERSION(since, name)
+#define JPKI_UNSUPPORTED(since, name, rv, parameters)                                  \
+    static CK_RV jpki_C_##name parameters                                              \
+    {                                                                                  \
+        return done("C_" #name, module_ready() ? (rv) : CKR_CRYPTOKI_NOT_INITIALIZED); \
+    }
+#include "pkcs11_functions.def"
+#undef JPKI_EXPORTED
+#undef JPKI_IMPLEMENTED
+#undef JPKI_PER_VERSION
+#undef JPKI_UNSUPPORTED
+#pragma GCC diagnostic pop
 
 /* The two interfaces, in order of preference. */
 static CK_FUNCTION_LIST function_list_2_40;
@@ -468,170 +491,53 @@ out:
     return done("C_GetInterface", rv);
 }
 
+/* The function lists, from pkcs11_functions.def: a row goes into a list
+ * when IN_V2 or IN_V3 (its `since`) keeps it, with the entry point
+ * VERSIONED picks where the lists differ. */
+#define JPKI_EXPORTED(since, name) IN_##since(.C_##name = C_##name)
+#define JPKI_IMPLEMENTED(since, name) IN_##since(.C_##name = jpki_C_##name)
+#define JPKI_PER_VERSION(since, name) IN_##since(.C_##name = VERSIONED(jpki_C_##name))
+#define JPKI_UNSUPPORTED(since, name, rv, parameters) IN_##since(.C_##name = jpki_C_##name)
+
+#define IN_V2(entry) entry,
+#define IN_V3(entry)
+#define VERSIONED(function) function##_v2
 static CK_FUNCTION_LIST function_list_2_40 = {
     .version = { 2, 40 },
-    .C_Initialize = jpki_c_initialize,
-    .C_Finalize = jpki_c_finalize,
-    .C_GetInfo = jpki_c_get_info,
-    .C_GetFunctionList = C_GetFunctionList,
-    .C_GetSlotList = jpki_c_get_slot_list,
-    .C_GetSlotInfo = jpki_c_get_slot_info,
-    .C_GetTokenInfo = jpki_c_get_token_info,
-    .C_GetMechanismList = jpki_c_get_mechanism_list,
-    .C_GetMechanismInfo = jpki_c_get_mechanism_info,
-    .C_InitToken = jpki_c_init_token,
-    .C_InitPIN = jpki_c_init_pin,
-    .C_SetPIN = jpki_c_set_pin,
-    .C_OpenSession = jpki_c_open_session,
-    .C_CloseSession = jpki_c_close_session,
-    .C_CloseAllSessions = jpki_c_close_all_sessions,
-    .C_GetSessionInfo = jpki_c_get_session_info,
-    .C_GetOperationState = jpki_c_get_operation_state,
-    .C_SetOperationState = jpki_c_set_operation_state,
-    .C_Login = jpki_c_login,
-    .C_Logout = jpki_c_logout,
-    .C_CreateObject = jpki_c_create_object,
-    .C_CopyObject = jpki_c_copy_object,
-    .C_DestroyObject = jpki_c_destroy_object,
-    .C_GetObjectSize = jpki_c_get_object_size,
-    .C_GetAttributeValue = jpki_c_get_attribute_value,
-    .C_SetAttributeValue = jpki_c_set_attribute_value,
-    .C_FindObjectsInit = jpki_c_find_objects_init,
-    .C_FindObjects = jpki_c_find_objects,
-    .C_FindObjectsFinal = jpki_c_find_objects_final,
-    .C_EncryptInit = jpki_c_encrypt_init,
-    .C_Encrypt = jpki_c_encrypt,
-    .C_EncryptUpdate = jpki_c_encrypt_update,
-    .C_EncryptFinal = jpki_c_encrypt_final,
-    .C_DecryptInit = jpki_c_decrypt_init,
-    .C_Decrypt = jpki_c_decrypt,
-    .C_DecryptUpdate = jpki_c_decrypt_update,
-    .C_DecryptFinal = jpki_c_decrypt_final,
-    .C_DigestInit = jpki_c_digest_init,
-    .C_Digest = jpki_c_digest,
-    .C_DigestUpdate = jpki_c_digest_update,
-    .C_DigestKey = jpki_c_digest_key,
-    .C_DigestFinal = jpki_c_digest_final,
-    .C_SignInit = jpki_c_sign_init,
-    .C_Sign = jpki_c_sign,
-    .C_SignUpdate = jpki_c_sign_update,
-    .C_SignFinal = jpki_c_sign_final,
-    .C_SignRecoverInit = jpki_c_sign_recover_init,
-    .C_SignRecover = jpki_c_sign_recover,
-    .C_VerifyInit = jpki_c_verify_init,
-    .C_Verify = jpki_c_verify,
-    .C_VerifyUpdate = jpki_c_verify_update,
-    .C_VerifyFinal = jpki_c_verify_final,
-    .C_VerifyRecoverInit = jpki_c_verify_recover_init,
-    .C_VerifyRecover = jpki_c_verify_recover,
-    .C_DigestEncryptUpdate = jpki_c_digest_encrypt_update,
-    .C_DecryptDigestUpdate = jpki_c_decrypt_digest_update,
-    .C_SignEncryptUpdate = jpki_c_sign_encrypt_update,
-    .C_DecryptVerifyUpdate = jpki_c_decrypt_verify_update,
-    .C_GenerateKey = jpki_c_generate_key,
-    .C_GenerateKeyPair = jpki_c_generate_key_pair,
-    .C_WrapKey = jpki_c_wrap_key,
-    .C_UnwrapKey = jpki_c_unwrap_key,
-    .C_DeriveKey = jpki_c_derive_key,
-    .C_SeedRandom = jpki_c_seed_random,
-    .C_GenerateRandom = jpki_c_generate_random,
-    .C_GetFunctionStatus = jpki_c_get_function_status,
-    .C_CancelFunction = jpki_c_cancel_function,
-    .C_WaitForSlotEvent = jpki_c_wait_for_slot_event,
+#include "pkcs11_functions.def"
 };
+#undef IN_V3
+#undef VERSIONED
 
+#define IN_V3(entry) entry,
+#define VERSIONED(function) function##_v3
 static CK_FUNCTION_LIST_3_0 function_list_3_0 = {
     .version = { 3, 0 },
-    .C_Initialize = jpki_c_initialize,
-    .C_Finalize = jpki_c_finalize,
-    .C_GetInfo = jpki_c_get_info_v3,
-    .C_GetFunctionList = C_GetFunctionList,
-    .C_GetSlotList = jpki_c_get_slot_list,
-    .C_GetSlotInfo = jpki_c_get_slot_info,
-    .C_GetTokenInfo = jpki_c_get_token_info,
-    .C_GetMechanismList = jpki_c_get_mechanism_list,
-    .C_GetMechanismInfo = jpki_c_get_mechanism_info,
-    .C_InitToken = jpki_c_init_token,
-    .C_InitPIN = jpki_c_init_pin,
-    .C_SetPIN = jpki_c_set_pin,
-    .C_OpenSession = jpki_c_open_session,
-    .C_CloseSession = jpki_c_close_session,
-    .C_CloseAllSessions = jpki_c_close_all_sessions,
-    .C_GetSessionInfo = jpki_c_get_session_info,
-    .C_GetOperationState = jpki_c_get_operation_state,
-    .C_SetOperationState = jpki_c_set_operation_state,
-    .C_Login = jpki_c_login,
-    .C_Logout = jpki_c_logout,
-    .C_CreateObject = jpki_c_create_object,
-    .C_CopyObject = jpki_c_copy_object,
-    .C_DestroyObject = jpki_c_destroy_object,
-    .C_GetObjectSize = jpki_c_get_object_size,
-    .C_GetAttributeValue = jpki_c_get_attribute_value,
-    .C_SetAttributeValue = jpki_c_set_attribute_value,
-    .C_FindObjectsInit = jpki_c_find_objects_init,
-    .C_FindObjects = jpki_c_find_objects,
-    .C_FindObjectsFinal = jpki_c_find_objects_final,
-    .C_EncryptInit = jpki_c_encrypt_init,
-    .C_Encrypt = jpki_c_encrypt,
-    .C_EncryptUpdate = jpki_c_encrypt_update,
-    .C_EncryptFinal = jpki_c_encrypt_final,
-    .C_DecryptInit = jpki_c_decrypt_init,
-    .C_Decrypt = jpki_c_decrypt,
-    .C_DecryptUpdate = jpki_c_decrypt_update,
-    .C_DecryptFinal = jpki_c_decrypt_final,
-    .C_DigestInit = jpki_c_digest_init,
-    .C_Digest = jpki_c_digest,
-    .C_DigestUpdate = jpki_c_digest_update,
-    .C_DigestKey = jpki_c_digest_key,
-    .C_DigestFinal = jpki_c_digest_final,
-    .C_SignInit = jpki_c_sign_init,
-    .C_Sign = jpki_c_sign,
-    .C_SignUpdate = jpki_c_sign_update,
-    .C_SignFinal = jpki_c_sign_final,
-    .C_SignRecoverInit = jpki_c_sign_recover_init,
-    .C_SignRecover = jpki_c_sign_recover,
-    .C_VerifyInit = jpki_c_verify_init,
-    .C_Verify = jpki_c_verify,
-    .C_VerifyUpdate = jpki_c_verify_update,
-    .C_VerifyFinal = jpki_c_verify_final,
-    .C_VerifyRecoverInit = jpki_c_verify_recover_init,
-    .C_VerifyRecover = jpki_c_verify_recover,
-    .C_DigestEncryptUpdate = jpki_c_digest_encrypt_update,
-    .C_DecryptDigestUpdate = jpki_c_decrypt_digest_update,
-    .C_SignEncryptUpdate = jpki_c_sign_encrypt_update,
-    .C_DecryptVerifyUpdate = jpki_c_decrypt_verify_update,
-    .C_GenerateKey = jpki_c_generate_key,
-    .C_GenerateKeyPair = jpki_c_generate_key_pair,
-    .C_WrapKey = jpki_c_wrap_key,
-    .C_UnwrapKey = jpki_c_unwrap_key,
-    .C_DeriveKey = jpki_c_derive_key,
-    .C_SeedRandom = jpki_c_seed_random,
-    .C_GenerateRandom = jpki_c_generate_random,
-    .C_GetFunctionStatus = jpki_c_get_function_status,
-    .C_CancelFunction = jpki_c_cancel_function,
-    .C_WaitForSlotEvent = jpki_c_wait_for_slot_event,
-    .C_GetInterfaceList = C_GetInterfaceList,
-    .C_GetInterface = C_GetInterface,
-    .C_LoginUser = jpki_c_login_user,
-    .C_SessionCancel = jpki_c_session_cancel,
-    .C_MessageEncryptInit = jpki_c_message_encrypt_init,
-    .C_EncryptMessage = jpki_c_encrypt_message,
-    .C_EncryptMessageBegin = jpki_c_encrypt_message_begin,
-    .C_EncryptMessageNext = jpki_c_encrypt_message_next,
-    .C_MessageEncryptFinal = jpki_c_message_encrypt_final,
-    .C_MessageDecryptInit = jpki_c_message_decrypt_init,
-    .C_DecryptMessage = jpki_c_decrypt_message,
-    .C_DecryptMessageBegin = jpki_c_decrypt_message_begin,
-    .C_DecryptMessageNext = jpki_c_decrypt_message_next,
-    .C_MessageDecryptFinal = jpki_c_message_decrypt_final,
-    .C_MessageSignInit = jpki_c_message_sign_init,
-    .C_SignMessage = jpki_c_sign_message,
-    .C_SignMessageBegin = jpki_c_sign_message_begin,
-    .C_SignMessageNext = jpki_c_sign_message_next,
-    .C_MessageSignFinal = jpki_c_message_sign_final,
-    .C_MessageVerifyInit = jpki_c_message_verify_init,
-    .C_VerifyMessage = jpki_c_verify_message,
-    .C_VerifyMessageBegin = jpki_c_verify_message_begin,
-    .C_VerifyMessageNext = jpki_c_verify_message_next,
-    .C_MessageVerifyFinal = jpki_c_message_verify_final,
+#include "pkcs11_functions.def"
 };
+#undef IN_V2
+#undef IN_V3
+#undef VERSIONED
+
+/* No member left NULL: each list has as many rows as function pointers. */
+#define IN_V2(entry) +1
+#define IN_V3(entry)
+enum { FUNCTIONS_2_40 = 0
+#include "pkcs11_functions.def"
+};
+#undef IN_V3
+#define IN_V3(entry) +1
+enum { FUNCTIONS_3_0 = 0
+#include "pkcs11_functions.def"
+};
+#undef IN_V2
+#undef IN_V3
+#define LIST_HOLDS(list, n) \
+    (sizeof(list) == offsetof(list, C_Initialize) + (n) * sizeof(CK_C_Initialize))
+_Static_assert(LIST_HOLDS(CK_FUNCTION_LIST, FUNCTIONS_2_40), "a 2.40 function missing");
+_Static_assert(LIST_HOLDS(CK_FUNCTION_LIST_3_0, FUNCTIONS_3_0), "a 3.0 function missing");
+#undef LIST_HOLDS
+#undef JPKI_EXPORTED
+#undef JPKI_IMPLEMENTED
+#undef JPKI_PER_VERSION
+#undef JPKI_UNSUPPORTED

@@ -72,11 +72,14 @@ void jpki_reader_learn_pss(jpki_reader *r)
                             sig, &sig_len);
     if (rv == CKR_OK) {
         cert = jpki_reader_cached_cert(r, JPKI_EF_AUTH_CERT, &cert_len);
-        if (cert != NULL)
-            jpki_reader_set_pss(r, jpki_pss_signature_matches(cert, cert_len, hash, sizeof hash,
-                                                              sig, sig_len)
-                                       ? JPKI_PSS_YES
-                                       : JPKI_PSS_NO);
+        bool good = cert != NULL &&
+                    jpki_pss_signature_matches(cert, cert_len, hash, sizeof hash, sig, sig_len);
+        /* A certificate from the disk cache may be what is wrong: it goes,
+         * and the next login asks again with the card's own. */
+        if (!good && cert != NULL && jpki_reader_cert_came_from_disk(r, JPKI_EF_AUTH_CERT))
+            jpki_reader_cert_distrust(r, JPKI_EF_AUTH_CERT);
+        else if (cert != NULL)
+            jpki_reader_set_pss(r, good ? JPKI_PSS_YES : JPKI_PSS_NO);
     } else if (rv == CKR_DEVICE_ERROR) {
         /* The card refused the mode (6A86) or answered it wrongly. */
         jpki_reader_set_pss(r, JPKI_PSS_NO);

@@ -142,6 +142,43 @@ void jpki_session_release(jpki_session *s)
     jpki_reader_release(s->reader);
 }
 
+static CK_RV state_check(const jpki_session *s, jpki_session_state state)
+{
+    switch (state) {
+    case JPKI_SESSION_ANY:
+        return CKR_OK;
+    case JPKI_SESSION_IDLE:
+        return s->op == JPKI_OP_NONE ? CKR_OK : CKR_OPERATION_ACTIVE;
+    case JPKI_SESSION_FINDING:
+        return s->op == JPKI_OP_FIND ? CKR_OK : CKR_OPERATION_NOT_INITIALIZED;
+    case JPKI_SESSION_SIGNING:
+        return s->op == JPKI_OP_SIGN ? CKR_OK : CKR_OPERATION_NOT_INITIALIZED;
+    case JPKI_SESSION_RW_LOGGED_IN:
+        if (!(s->flags & CKF_RW_SESSION))
+            return CKR_SESSION_READ_ONLY;
+        return jpki_session_logged_in(s) ? CKR_OK : CKR_USER_NOT_LOGGED_IN;
+    case JPKI_SESSION_LOGGED_IN:
+        return jpki_session_logged_in(s) ? CKR_OK : CKR_USER_NOT_LOGGED_IN;
+    }
+    return CKR_GENERAL_ERROR;
+}
+
+CK_RV jpki_session_acquire_in(CK_SESSION_HANDLE handle, jpki_session_state state,
+                              jpki_session **out)
+{
+    jpki_session *s = NULL;
+    CK_RV rv = jpki_session_acquire(handle, &s);
+    if (rv != CKR_OK)
+        return rv;
+    rv = state_check(s, state);
+    if (rv != CKR_OK) {
+        jpki_session_release(s);
+        return rv;
+    }
+    *out = s;
+    return CKR_OK;
+}
+
 bool jpki_session_logged_in(const jpki_session *s)
 {
     return jpki_ts_logged_in(s->reader, s->role);

@@ -58,6 +58,21 @@ CK_RV jpki_session_get_info(CK_SESSION_HANDLE handle, CK_SESSION_INFO *info);
 CK_RV jpki_session_acquire(CK_SESSION_HANDLE handle, jpki_session **out);
 void jpki_session_release(jpki_session *s);
 
+/* What an entry point needs of its session before it does anything, and
+ * what it answers otherwise. */
+typedef enum jpki_session_state {
+    JPKI_SESSION_ANY,          /* any open session */
+    JPKI_SESSION_IDLE,         /* no operation: else CKR_OPERATION_ACTIVE */
+    JPKI_SESSION_FINDING,      /* C_FindObjectsInit done: else CKR_OPERATION_NOT_INITIALIZED */
+    JPKI_SESSION_SIGNING,      /* C_SignInit done: else CKR_OPERATION_NOT_INITIALIZED */
+    JPKI_SESSION_LOGGED_IN,    /* its token logged in: else CKR_USER_NOT_LOGGED_IN */
+    JPKI_SESSION_RW_LOGGED_IN, /* read-write (else CKR_SESSION_READ_ONLY) and logged in */
+} jpki_session_state;
+
+/* jpki_session_acquire, then the state check; on failure nothing is held. */
+CK_RV jpki_session_acquire_in(CK_SESSION_HANDLE handle, jpki_session_state state,
+                              jpki_session **out);
+
 /* Ends the session's operation, wiping what it held. */
 void jpki_session_end_op(jpki_session *s);
 /* Whether the session's token is logged in. */

@@ -1,7 +1,9 @@
 /*
  * session_ops.h: what a session can do: objects (objects.c), login
  * (login.c) and signatures (signing.c). Every function here is called with
- * the session acquired (jpki_session_acquire: its reader lock held).
+ * the session acquired in the state its entry point names (pkcs11.c:
+ * jpki_session_acquire_in, the reader lock held); they do not check that
+ * state again.
  * Copyright (C) 2026 jpki-pkcs11 developers. LGPL-2.1-or-later.
  */
 #ifndef JPKI_SESSION_OPS_H

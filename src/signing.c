@@ -12,8 +12,6 @@
 
 CK_RV jpki_sign_init(jpki_session *s, const CK_MECHANISM *mechanism, CK_OBJECT_HANDLE key)
 {
-    if (s->op != JPKI_OP_NONE)
-        return CKR_OPERATION_ACTIVE;
     jpki_object_id id;
     if (jpki_object_resolve(s, key, false, &id) != CKR_OK)
         return CKR_KEY_HANDLE_INVALID;
@@ -63,7 +61,8 @@ static CK_RV sign_on_card(jpki_session *s, const uint8_t *in, size_t in_len, uin
     const jpki_role_profile *rp = &jpki_card_profile_of(&r->card)->role[s->role];
     bool pss = s->sign.mode == JPKI_SIGN_PSS_SHA256;
     CK_RV rv = CKR_OK;
-    if (pss && s->role == JPKI_ROLE_SIGN && jpki_reader_cached_cert(r, rp->cert_ef, &cert_len) == NULL &&
+    if (pss && s->role == JPKI_ROLE_SIGN &&
+        jpki_reader_cached_cert(r, rp->cert_ef, &cert_len) == NULL &&
         jpki_ts_read_sign_cert(r) != CKR_OK) {
         jpki_log(JPKI_LOG_ERROR, "reader %zu: no sign certificate to check a PSS signature",
                  r->index);
@@ -89,7 +88,13 @@ static CK_RV sign_on_card(jpki_session *s, const uint8_t *in, size_t in_len, uin
                                                                   in, in_len, card_sig,
                                                                   sig_len)))) {
         jpki_log(JPKI_LOG_ERROR, "reader %zu: the card's signature does not verify", r->index);
-        if (pss && cert != NULL)
+        /* A certificate from the disk cache that the card's own key does
+         * not match is wrong (corrupted or planted): gone, so the next
+         * call reads the card's. Only a card's own certificate can prove
+         * its PSS mode wrong. */
+        if (cert != NULL && jpki_reader_cert_came_from_disk(r, rp->cert_ef))
+            jpki_reader_cert_distrust(r, rp->cert_ef);
+        else if (pss && cert != NULL)
             jpki_reader_set_pss(r, JPKI_PSS_NO);
         rv = CKR_DEVICE_ERROR;
         goto out;
@@ -103,13 +108,11 @@ out:
 }
 
 /* The checks every finishing call makes first. *keep: return rv now with
- * the operation still active (size query, short buffer, no operation);
- * otherwise CKR_OK means go on to the card, anything else ends it. */
+ * the operation still active (size query, short buffer); otherwise CKR_OK
+ * means go on to the card, anything else ends it. */
 static CK_RV sign_precheck(jpki_session *s, const CK_BYTE *sig, CK_ULONG *sig_len, bool *keep)
 {
     *keep = true;
-    if (s->op != JPKI_OP_SIGN)
-        return CKR_OPERATION_NOT_INITIALIZED;
     if (sig == NULL) {
         *sig_len = s->sign.sig_len;
         return CKR_OK;
@@ -164,8 +167,6 @@ CK_RV jpki_sign_once(jpki_session *s, const CK_BYTE *data, CK_ULONG len, CK_BYTE
 
 CK_RV jpki_sign_update(jpki_session *s, const CK_BYTE *data, CK_ULONG len)
 {
-    if (s->op != JPKI_OP_SIGN)
-        return CKR_OPERATION_NOT_INITIALIZED;
     s->sign_multipart = true;
     CK_RV rv = jpki_sign_ctx_update(&s->sign, data, len);
     if (rv != CKR_OK)

@@ -265,12 +265,13 @@ static jpki_status probe_cert_list(jpki_reader *r)
 }
 
 /* The token serial: from the auth certificate's first chunk (kept as the
- * start of that certificate), or from EF 0006 on a token whose auth
- * certificate needs the PIN (the serial must not change at the login). */
+ * start of that certificate; already read unless the token hid it), or
+ * from EF 0006 on a token whose auth certificate needs the PIN (the serial
+ * must not change at the login). */
 static jpki_status probe_serial(jpki_reader *r)
 {
     const jpki_card_profile *p = jpki_card_profile_of(&r->card);
-    jpki_status st;
+    jpki_status st = JPKI_OK;
     if (p->serial_from_token_info) {
         st = jpki_read_token_serial(&r->card, &r->info);
         if (status_ends_probe(st))
@@ -278,32 +279,101 @@ static jpki_status probe_serial(jpki_reader *r)
         jpki_reader_serial_from_token_info(r, st);
         return JPKI_OK;
     }
-    st = jpki_read_cert_head(&r->card, p->role[JPKI_ROLE_AUTH].cert_ef);
+    if (r->card.head_fid != p->role[JPKI_ROLE_AUTH].cert_ef)
+        st = jpki_read_cert_head(&r->card, p->role[JPKI_ROLE_AUTH].cert_ef);
     if (status_ends_probe(st))
         return st;
     jpki_reader_serial_from_head(r, st);
     return JPKI_OK;
 }
 
-/* Identification in one transaction: SELECT AP, the token name (which
- * chooses the card profile), EF 0008, the retry counters and what gives
- * the token serial, all by SFI on a card that takes it: 6 APDUs on
- * today's cards (5 without EF 0008, which a process that hides the sign
- * token does not read). */
-static jpki_status probe_tx(jpki_reader *r)
+/* The facts of a card the disk cache knows, named by the auth
+ * certificate's first chunk: EF 0006's name (which chooses the profile)
+ * and, where the sign token may be shown, EF 0008. Identification then
+ * reads neither. */
+static bool facts_from_cache(jpki_reader *r)
 {
-    jpki_status st = jpki_select_ap(&r->card);
-    if (st != JPKI_OK)
-        return st;
-    st = jpki_read_token_info(&r->card, &r->info);
+    const uint8_t *head = r->card.head;
+    size_t head_len = r->card.head_len;
+    uint8_t *raw = NULL;
+    size_t len = 0;
+    jpki_token_info info;
+    jpki_cert_list list;
+    memset(&info, 0, sizeof(info));
+    memset(&list, 0, sizeof(list));
+    if (r->card.head_fid != JPKI_EF_AUTH_CERT ||
+        !jpki_cert_cache_load(head, head_len, JPKI_EF_TOKEN_INFO, &raw, &len))
+        return false;
+    bool good = jpki_parse_token_name(raw, len, &info) == JPKI_OK;
+    free(raw);
+    raw = NULL;
+    if (good && jpki_view_shows(JPKI_ROLE_SIGN))
+        good = jpki_cert_cache_load(head, head_len, JPKI_EF_CERT_LIST, &raw, &len) &&
+               jpki_parse_cert_list(raw, len, &list) == JPKI_OK;
+    free(raw);
+    if (!good)
+        return false;
+    r->info = info;
+    r->cert_list = list;
+    r->sign_absent = list.cert[JPKI_ROLE_SIGN] == JPKI_CERT_ABSENT;
+    jpki_card_set_profile(&r->card, jpki_profile_of_kind(info.kind));
+    return true;
+}
+
+/* Keeps what the card just said for facts_from_cache: the name
+ * blank-padded as the card pads it, EF 0008 as read. */
+static void facts_to_cache(jpki_reader *r)
+{
+    uint8_t name[JPKI_TOKEN_NAME_LEN];
+    size_t n = strlen(r->info.name);
+    if (r->card.head_fid != JPKI_EF_AUTH_CERT || n == 0 || n > sizeof(name))
+        return;
+    memset(name, ' ', sizeof(name));
+    memcpy(name, r->info.name, n);
+    jpki_cert_cache_store(r->card.head, r->card.head_len, JPKI_EF_TOKEN_INFO, name,
+                          sizeof(name));
+    if (r->cert_list.raw_len > 0)
+        jpki_cert_cache_store(r->card.head, r->card.head_len, JPKI_EF_CERT_LIST,
+                              r->cert_list.raw, r->cert_list.raw_len);
+}
+
+/* The token name (which chooses the card profile) and EF 0008, from the
+ * card. */
+static jpki_status probe_facts(jpki_reader *r)
+{
+    jpki_status st = jpki_read_token_info(&r->card, &r->info);
     if (status_ends_probe(st))
         return st;
     if (st != JPKI_OK)
         memset(&r->info, 0, sizeof(r->info));   /* unknown kind: the default facts */
     jpki_card_set_profile(&r->card, jpki_profile_of_kind(r->info.kind));
     st = probe_cert_list(r);
+    if (st == JPKI_OK)
+        facts_to_cache(r);
+    return st;
+}
+
+/* Identification in one transaction: SELECT AP, the auth certificate's
+ * first chunk (the token serial, the start of that certificate, and the
+ * card's name in the disk cache), the token name (which chooses the card
+ * profile) and EF 0008 unless the cache knows them, and the retry
+ * counters, all by SFI on a card that takes it: 4 APDUs for a card the
+ * cache knows, 6 otherwise (one less without EF 0008, which a process that
+ * hides the sign token does not read; one more on a token whose auth
+ * certificate needs the PIN, which then gives its serial from EF 0006). */
+static jpki_status probe_tx(jpki_reader *r)
+{
+    jpki_status st = jpki_select_ap(&r->card);
     if (st != JPKI_OK)
         return st;
+    st = jpki_read_cert_head(&r->card, JPKI_EF_AUTH_CERT);
+    if (status_ends_probe(st))
+        return st;
+    if (!facts_from_cache(r)) {
+        st = probe_facts(r);
+        if (st != JPKI_OK)
+            return st;
+    }
     int tries[2] = { -1, -1 };
     for (int role = 0; role < 2; role++) {
         /* A sign PIN without a sign token is nobody's business. */
@@ -499,6 +569,51 @@ const uint8_t *jpki_reader_cached_cert(jpki_reader *r, uint16_t fid, size_t *len
     return r->cert[i];
 }
 
+bool jpki_reader_cert_came_from_disk(jpki_reader *r, uint16_t fid)
+{
+    int i = cert_index(fid);
+    return i >= 0 && r->cert[i] != NULL && r->cert_from_disk[i];
+}
+
+static void forget_disk_cert(jpki_reader *r, uint16_t fid)
+{
+    int i = cert_index(fid);
+    if (i < 0 || r->cert[i] == NULL || !r->cert_from_disk[i])
+        return;
+    free(r->cert[i]);
+    r->cert[i] = NULL;
+    r->cert_len[i] = 0;
+    r->cert_from_disk[i] = false;
+}
+
+void jpki_reader_cert_distrust(jpki_reader *r, uint16_t fid)
+{
+    if (fid == JPKI_EF_AUTH_CERT || fid == JPKI_EF_AUTH_CA) {
+        /* Trusted as a pair (cert_cache.c): distrusted as one. */
+        forget_disk_cert(r, JPKI_EF_AUTH_CERT);
+        forget_disk_cert(r, JPKI_EF_AUTH_CA);
+    } else {
+        forget_disk_cert(r, fid);
+    }
+    jpki_log(JPKI_LOG_ERROR, "reader %zu: the cached EF %04X is wrong: read from the card "
+             "from now on", r->index, fid);
+    if (r->card.head_fid == JPKI_EF_AUTH_CERT)
+        jpki_cert_cache_remove(r->card.head, r->card.head_len, fid);
+}
+
+/* The sign CA on disk has nothing to be checked against until the card's
+ * sign certificate is in memory: then it must be that certificate's
+ * issuer. */
+static void check_sign_ca(jpki_reader *r)
+{
+    size_t cert_len = 0, ca_len = 0;
+    const uint8_t *cert = jpki_reader_cached_cert(r, JPKI_EF_SIGN_CERT, &cert_len);
+    const uint8_t *ca = jpki_reader_cached_cert(r, JPKI_EF_SIGN_CA, &ca_len);
+    if (cert != NULL && ca != NULL && jpki_reader_cert_came_from_disk(r, JPKI_EF_SIGN_CA) &&
+        !jpki_cert_issued_by(cert, cert_len, ca, ca_len))
+        jpki_reader_cert_distrust(r, JPKI_EF_SIGN_CA);
+}
+
 /* A hit fills the per-generation cache without touching the card. */
 static bool cert_from_disk(jpki_reader *r, uint16_t fid, int i)
 {
@@ -510,7 +625,9 @@ static bool cert_from_disk(jpki_reader *r, uint16_t fid, int i)
     jpki_log(JPKI_LOG_CALL, "reader %zu: EF %04X from the disk cache", r->index, fid);
     r->cert[i] = der;
     r->cert_len[i] = len;
-    return true;
+    r->cert_from_disk[i] = true;
+    check_sign_ca(r);
+    return r->cert[i] != NULL;
 }
 
 jpki_status jpki_reader_cert_tx(jpki_reader *r, uint16_t fid)
@@ -526,8 +643,10 @@ jpki_status jpki_reader_cert_tx(jpki_reader *r, uint16_t fid)
     if (st == JPKI_OK) {
         r->cert[i] = der;
         r->cert_len[i] = len;
+        r->cert_from_disk[i] = false;
         if (r->card.head_fid == JPKI_EF_AUTH_CERT)
             jpki_cert_cache_store(r->card.head, r->card.head_len, fid, der, len);
+        check_sign_ca(r);
     }
     return st;
 }

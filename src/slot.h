@@ -65,6 +65,7 @@ typedef struct jpki_reader {
     unsigned long sessions[2], rw_sessions[2];  /* per role, on this card (session.c) */
     uint8_t *cert[JPKI_CERT_SLOTS];
     size_t cert_len[JPKI_CERT_SLOTS];
+    bool cert_from_disk[JPKI_CERT_SLOTS];  /* valid while cert[i] is set */
     bool have_serial;
     char serial[16];
     jpki_pss_fact pss;         /* pss.c only */
@@ -155,5 +156,13 @@ void jpki_reader_learn_pss(jpki_reader *r);
 CK_RV jpki_reader_cert(jpki_reader *r, uint16_t fid, const uint8_t **der, size_t *len);
 jpki_status jpki_reader_cert_tx(jpki_reader *r, uint16_t fid);
 const uint8_t *jpki_reader_cached_cert(jpki_reader *r, uint16_t fid, size_t *len);
+/* Whether the certificate in memory came from the disk cache (not the
+ * card) in this card generation. */
+bool jpki_reader_cert_came_from_disk(jpki_reader *r, uint16_t fid);
+/* The card proved a cached certificate wrong (e.g. its signature does not
+ * verify under the cached key): the copies in memory that came from disk
+ * (the auth certificate and its CA go together) are forgotten and the
+ * card's cache files removed, so that the next use reads the card. */
+void jpki_reader_cert_distrust(jpki_reader *r, uint16_t fid);
 
 #endif

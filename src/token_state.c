@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 #include <openssl/crypto.h>
+#include "env.h"
 #include "log.h"
 #include "slot.h"
 #include "token_state.h"
@@ -115,7 +116,7 @@ static jpki_status read_tries(jpki_reader *r, jpki_role role)
 
 static bool final_try_allowed(void)
 {
-    const char *allow = secure_getenv("JPKI_PKCS11_ALLOW_FINAL_TRY");
+    const char *allow = jpki_env("JPKI_PKCS11_ALLOW_FINAL_TRY");
     return allow != NULL && strcmp(allow, "1") == 0;
 }
 

@@ -12,10 +12,10 @@
  * taking another user's word: the user's file must be theirs (or root's),
  * the system file root's and writable by root alone. A setuid or setgid
  * process reads neither the environment nor the user's file
- * (secure_getenv).
+ * (jpki_env: secure_getenv).
  */
 #ifndef _GNU_SOURCE
-#define _GNU_SOURCE   /* secure_getenv, program_invocation_short_name */
+#define _GNU_SOURCE   /* program_invocation_short_name */
 #endif
 #include "token_view.h"
 
@@ -28,6 +28,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "env.h"
 #include "log.h"
 
 #ifndef JPKI_SYSCONFDIR
@@ -253,8 +254,8 @@ ignored:
 /* "" when there is no place for the user's file (no HOME, or setuid). */
 static void user_path(char *path, size_t cap)
 {
-    const char *xdg = secure_getenv("XDG_CONFIG_HOME");
-    const char *home = secure_getenv("HOME");
+    const char *xdg = jpki_env("XDG_CONFIG_HOME");
+    const char *home = jpki_env("HOME");
     int n = -1;
     /* The XDG rule: a relative value is to be ignored. */
     if (xdg != NULL && xdg[0] == '/')
@@ -269,7 +270,7 @@ static void user_path(char *path, size_t cap)
  * it decides nothing JPKI_PKCS11_TOKENS could not. */
 static void system_path(char *path, size_t cap)
 {
-    const char *dir = secure_getenv("JPKI_PKCS11_SYSCONF_DIR");
+    const char *dir = jpki_env("JPKI_PKCS11_SYSCONF_DIR");
     if (dir == NULL || dir[0] == '\0')
         dir = JPKI_SYSCONFDIR;
     int n = snprintf(path, cap, "%s/%s", dir, JPKI_VIEW_FILE_NAME);
@@ -282,7 +283,7 @@ void jpki_view_decide(const char *program, jpki_view_choice *choice)
     memset(choice, 0, sizeof(*choice));
     choice->roles = JPKI_VIEW_ALL;
     choice->source = JPKI_VIEW_FROM_DEFAULT;
-    const char *env = secure_getenv("JPKI_PKCS11_TOKENS");
+    const char *env = jpki_env("JPKI_PKCS11_TOKENS");
     if (env != NULL && env[0] != '\0') {
         if (jpki_view_parse(env, &choice->roles)) {
             choice->source = JPKI_VIEW_FROM_ENV;

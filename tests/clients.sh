@@ -28,3 +28,62 @@ p11kit_ns() {
 
 # The public key of one of the card's certificates, PEM.
 card_pubkey() { openssl x509 -in "$RIG_CARD_DIR/$1-cert.pem" -pubkey -noout; }
+
+# tls_server_cert DIR: a throwaway CA (DIR/ca.pem) and a server certificate
+# for 127.0.0.1 signed by it (DIR/server.pem, DIR/server.key).
+tls_server_cert() {
+    ( cd "$1" &&
+      openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 \
+          -subj "/CN=jpki-pkcs11 throwaway test server CA" \
+          -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign &&
+      openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj "/CN=127.0.0.1" &&
+      printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\nkeyUsage=digitalSignature,keyEncipherment\n' > ext &&
+      openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile ext -out server.pem )
+}
+
+# SHA-256 fingerprint line of a PEM certificate (to compare certificates).
+cert_fingerprint() { openssl x509 -in "$1" -noout -fingerprint -sha256 2>&1; }
+
+# The common name in a certificate's subject.
+cert_cn() { openssl x509 -in "$1" -noout -subject -nameopt RFC2253 | sed -n 's/.*CN=\([^,]*\).*/\1/p'; }
+
+# pdf_trust_db DIR: an NSS database for pdfsig that trusts the test sign CA only.
+pdf_trust_db() {
+    mkdir -p "$1"
+    certutil -N -d "sql:$1" --empty-password &&
+    certutil -A -d "sql:$1" -n "JPKI test sign CA" -t "CT,C,C" -i "$RIG_CARD_DIR/sign-ca.pem"
+}
+
+# pdfsig_checks PDF: pdfsig's verdict on the PDF's signature, three test
+# points (valid; signed by the card's sign certificate, trusted; the whole
+# document). pdfsig's report is left in PDF.pdfsig.
+pdfsig_checks() {
+    pdf_trust_db "$1.trust" > "$1.trust.log" 2>&1
+    pdfsig -nssdir "sql:$1.trust" "$1" > "$1.pdfsig" 2>&1
+    pdfsig_cn=$(cert_cn "$RIG_CARD_DIR/sign-cert.pem")
+    tap_ok "pdfsig: the signature is valid" grep -q 'Signature Validation: Signature is Valid' "$1.pdfsig"
+    tap_ok "pdfsig: the signer is the card's sign certificate (CN=$pdfsig_cn), trusted" \
+        sh -c "grep -q 'Signer Certificate Common Name: $pdfsig_cn\$' '$1.pdfsig' &&
+               grep -q 'Certificate Validation: Certificate is Trusted' '$1.pdfsig'"
+    tap_ok "pdfsig: the whole document is signed" grep -q 'Total document signed' "$1.pdfsig"
+}
+
+# pdf_openssl_verify PDF SIGNER.pem: verifies the PDF's last signature with
+# openssl alone (over its /ByteRange, against the test sign CA) and writes
+# the certificate that signed it to SIGNER.pem.
+pdf_openssl_verify() {
+    python3 "$top_srcdir/tests/integration/apps/pdf_signed_parts.py" "$1" "$1.content" "$1.p7s" &&
+    openssl cms -verify -binary -inform DER -in "$1.p7s" -content "$1.content" \
+        -CAfile "$RIG_CARD_DIR/sign-ca.pem" -purpose any -signer "$2" -out /dev/null
+}
+
+# The shipped system tokens.conf (which token each program sees), as
+# `make install` puts it in <sysconfdir>/jpki-pkcs11/: the module reads it
+# from JPKI_PKCS11_SYSCONF_DIR in tests. Call after rig_start.
+use_shipped_token_view() {
+    mkdir -p "$RIG_DIR/sysconf"
+    cp "$top_srcdir/etc/tokens.conf" "$RIG_DIR/sysconf/" 2>/dev/null ||
+        echo "# no shipped tokens.conf: every program sees both tokens"
+    JPKI_PKCS11_SYSCONF_DIR="$RIG_DIR/sysconf"; export JPKI_PKCS11_SYSCONF_DIR
+    unset JPKI_PKCS11_TOKENS
+}

@@ -13,3 +13,9 @@ noinst_PROGRAMS += tests/pcsc-wait
 tests_pcsc_wait_SOURCES = tests/pcsc-wait.c
 tests_pcsc_wait_LDADD = $(PCSC_LIBS)
 include tests/bench/local.mk
+
+# The build's hardening, read from the built files (configure's default).
+if ENABLE_HARDENING
+TESTS += tests/hardening.sh
+endif
+dist_check_SCRIPTS += tests/hardening.sh

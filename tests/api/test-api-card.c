@@ -187,6 +187,8 @@ static void card_objects(CK_SESSION_HANDLE h)
              "C_Sign without C_SignInit");
     is_ulong(f->C_SignFinal(h, NULL, &sl), CKR_OPERATION_NOT_INITIALIZED,
              "C_SignFinal without C_SignInit");
+    is_ulong(f->C_SignUpdate(h, data, 3), CKR_OPERATION_NOT_INITIALIZED,
+             "C_SignUpdate without C_SignInit");
     is_ulong(f->C_SignInit(h, &mech, cert), CKR_KEY_HANDLE_INVALID, "C_SignInit on a public key");
     is_ulong(f->C_SignInit(h, &mech, BAD_OBJECT), CKR_KEY_HANDLE_INVALID,
              "C_SignInit bad key");

@@ -17,6 +17,23 @@
 static const char auth_pin[] = "1234";
 static const char sign_seen[] = "ABC123";   /* what the module holds */
 
+/* Whether [lo, hi) holds needle. Freed heap blocks are read too (a PIN
+ * left in one counts), so the sanitizers must not check these reads, and a
+ * plain loop keeps their memmem/memcmp interceptors out. */
+__attribute__((no_sanitize("address", "thread")))
+static bool region_holds(const unsigned char *lo, const unsigned char *hi, const char *needle,
+                         size_t n)
+{
+    for (const unsigned char *p = lo; p + n <= hi; p++) {
+        size_t i = 0;
+        while (i < n && p[i] == (unsigned char)needle[i])
+            i++;
+        if (i == n)
+            return true;
+    }
+    return false;
+}
+
 /* Whether needle occurs in a writable mapping of this process. Reads the
  * memory in place: every rw mapping is readable. */
 static bool in_writable_memory(const char *needle)
@@ -33,7 +50,7 @@ static bool in_writable_memory(const char *needle)
         if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) != 3 || perms[0] != 'r' ||
             perms[1] != 'w' || strstr(line, "[vvar]") != NULL || hi - lo > (1ul << 30))
             continue;
-        found = memmem((const void *)lo, hi - lo, needle, n) != NULL;
+        found = region_holds((const unsigned char *)lo, (const unsigned char *)hi, needle, n);
     }
     if (maps != NULL)
         fclose(maps);

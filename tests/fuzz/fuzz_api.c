@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MAX_SLOTS 8
 #define MAX_OBJECTS 32
@@ -180,6 +181,13 @@ static void use_slot(CK_SLOT_ID slot)
     (void)CHECK(C_CloseSession, (s), SESSION_FN, RVS(END));
 }
 
+static char log_path[64];   /* the module's debug log while fuzzing */
+
+static void remove_log(void)
+{
+    unlink(log_path);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     CK_C_INITIALIZE_ARGS args = { .flags = CKF_OS_LOCKING_OK };
@@ -187,8 +195,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     CK_ULONG n = MAX_SLOTS;
 
     fuzz_input_reset(data, size);
-    /* The APDU trace formats whatever the card sent: fuzz that too. */
-    setenv("JPKI_PKCS11_DEBUG", "3:/dev/null", 0);
+    /* The APDU trace formats whatever the card sent: fuzz that too, into a
+     * regular file (the module refuses /dev/null) emptied for each input. */
+    if (log_path[0] == '\0') {
+        snprintf(log_path, sizeof log_path, "/tmp/jpki-fuzz-api-%ld.log", (long)getpid());
+        char env[80];
+        snprintf(env, sizeof env, "3:%s", log_path);
+        setenv("JPKI_PKCS11_DEBUG", env, 0);
+        atexit(remove_log);
+    }
+    if (truncate(log_path, 0) != 0) {
+        /* Not there yet (the first input): the module creates it. */
+    }
     /* Every card answer comes from the input, none from a disk cache. */
     setenv("JPKI_PKCS11_CACHE", "0", 1);
     if (f == NULL && C_GetFunctionList(&f) != CKR_OK)

@@ -9,6 +9,8 @@
 # which logs in to the auth token (headless Firefox cannot show the PIN
 # prompt) and loads the page of an `openssl s_server -www -Verify 1`, which
 # prints the client certificate it verified against the card's auth CA.
+# The prompter records every password prompt: with the shipped tokens.conf
+# (firefox-esr sees the auth token only) the auth login is the only one.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/rig.sh"
 . "$top_srcdir/tests/clients.sh"
@@ -16,6 +18,7 @@ need firefox-esr python3 certutil openssl setsid timeout
 FIREFOX_DIR=$(dirname "$(readlink -f "$(command -v firefox-esr)")")
 [ -d "$FIREFOX_DIR/distribution" ] || { echo "1..0 # SKIP no $FIREFOX_DIR/distribution to hold the policy"; exit 77; }
 rig_start || { echo "Bail out! rig did not start"; exit 1; }
+use_shipped_token_view   # firefox-esr: the auth token only
 W="$RIG_DIR/work"; mkdir -p "$W/ca" "$W/profile" "$W/dist" "$W/home"
 AUTH_TOKEN="JPKI (User Authentication PIN)"
 card_tries() { sed -n "s/^$1_tries=//p" "$RIG_CARD_DIR/pins"; }
@@ -33,14 +36,7 @@ cleanup() {
 trap cleanup EXIT
 
 # A throwaway CA and a server certificate for 127.0.0.1.
-( cd "$W/ca" &&
-  openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 \
-      -subj "/CN=jpki-pkcs11 throwaway test server CA" \
-      -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign &&
-  openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj "/CN=127.0.0.1" &&
-  printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\nkeyUsage=digitalSignature,keyEncipherment\n' > ext &&
-  openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile ext -out server.pem
-) > "$W/ca.log" 2>&1 || { echo "Bail out! could not make the server certificate"; sed 's/^/# /' "$W/ca.log"; exit 1; }
+tls_server_cert "$W/ca" > "$W/ca.log" 2>&1 || { echo "Bail out! could not make the server certificate"; sed 's/^/# /' "$W/ca.log"; exit 1; }
 
 # The server: TLS 1.2 only (the card cannot sign RSA-PSS, which TLS 1.3 needs),
 # a client certificate required and verified against the card's auth CA.
@@ -103,6 +99,12 @@ if [ "$rc" != 0 ]; then
     tail -n 20 "$W/firefox.log" | sed 's/^/# firefox: /'
 fi
 sed -n 's/^prompt: /# Firefox asked: /p' "$W/marionette.log"
+# The prompts, in order: only the auth token's login, never the sign token's
+# password (the client-certificate selection used to ask for it).
+sed -n 's/^prompt: //p' "$W/marionette.log" > "$W/prompts"
+tap_is "$(wc -l < "$W/prompts" | tr -d ' ')" 1 "Firefox asked for one password"
+tap_ok "it was the auth token's PIN" grep -qF "$AUTH_TOKEN" "$W/prompts"
+tap_fails "Firefox never asked for the sign token's password" grep -qF "JPKI (Digital Signature PIN)" "$W/prompts"
 tap_ok "the SecurityDevices policy registered the module in the profile" grep -qF "library=$JPKI_MODULE" "$W/profile/pkcs11.txt"
 tap_ok "the server verified a client certificate" grep -q '^Client certificate' "$W/page.txt"
 tap_ok "the client certificate is the card's auth certificate (CN=$CN)" \

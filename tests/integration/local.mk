@@ -10,6 +10,9 @@ INTEGRATION_TESTS = \
 	tests/integration/client-remote.sh \
 	tests/integration/client-firefox.sh \
 	tests/integration/client-libreoffice.sh \
+	tests/integration/client-java.sh \
+	tests/integration/client-pdfsig.sh \
+	tests/integration/client-chromium.sh \
 	tests/integration/register-nss.sh \
 	tests/integration/jpki-tool.sh \
 	tests/integration/hostile-card.sh \
@@ -56,4 +59,7 @@ tests_integration_pcsc_apdu_LDADD = $(PCSC_LIBS)
 # Helpers of client-firefox.sh (Marionette) and client-libreoffice.sh (UNO).
 EXTRA_DIST += tests/integration/apps/marionette.py \
 	tests/integration/apps/lo_pinhandler.py \
-	tests/integration/apps/lo_sign.py
+	tests/integration/apps/lo_sign.py \
+	tests/integration/apps/PdfSign.java \
+	tests/integration/apps/pdf_signed_parts.py \
+	tests/integration/apps/minimal_pdf.py

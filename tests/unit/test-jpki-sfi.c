@@ -4,6 +4,7 @@
  * a certificate's first chunk, and the disk cache of public certificates.
  * Copyright (C) 2026 jpki-pkcs11 developers. LGPL-2.1-or-later.
  */
+#include <unistd.h>
 #include "jpki-test.h"
 
 static void fresh_sfi(jpki_card *card, jpki_transport *t)
@@ -442,6 +443,14 @@ static void test_disk_cache(void)
     ok(stat(file, &sb) == 0 && (sb.st_mode & 0777) == 0600, "file mode 0600");
     ok(stat(dir, &sb) == 0 && (sb.st_mode & 0777) == 0700, "directory mode 0700");
     ok(stat(xdg, &sb) == 0 && (sb.st_mode & 0777) == 0700, "created parent mode 0700");
+    /* Its CA (here the same self-signed certificate): a hit needs the pair. */
+    r->card.current_ef = JPKI_EF_AUTH_CA;
+    expect_read(t, 0, 256, der, 256, 0x9000);
+    expect_read(t, 256, (size_t)len - 256, der + 256, (size_t)len - 256, 0x9000);
+    ok(jpki_reader_cert_tx(r, JPKI_EF_AUTH_CA) == JPKI_OK && script_done(t) &&
+           find_cache_file(dir, "-000b.der", file, sizeof file),
+       "the auth CA read from the card and stored");
+    find_cache_file(dir, "-000a.der", file, sizeof file);
 
     /* Next card generation, same card: no APDU. */
     free(r->cert[2]);
@@ -485,6 +494,10 @@ static void test_disk_cache(void)
        "sign certificate read, never stored");
 
     /* Off with JPKI_PKCS11_CACHE=0. */
+    if (find_cache_file(dir, "-000b.der", file, sizeof file))
+        unlink(file);
+    free(r->cert[3]);
+    r->cert[3] = NULL;
     setenv("JPKI_PKCS11_CACHE", "0", 1);
     r->card.current_ef = JPKI_EF_AUTH_CA;
     expect_read(t, 0, 256, der, 256, 0x9000);
