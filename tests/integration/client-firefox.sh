@@ -1,5 +1,6 @@
 #!/bin/sh
-# Firefox ESR (headless): a TLS 1.2 client-certificate login with the auth key.
+# Firefox ESR (headless): a TLS 1.2 client-certificate login with the auth key
+# (FIREFOX_TLS=1.3, client-firefox-tls13.sh: TLS 1.3 with the card's RSA-PSS).
 # The module comes in through the enterprise policy SecurityDevices, as the
 # README tells users; the policy file is bind-mounted over Firefox's
 # distribution directory in a private mount namespace, so the machine's
@@ -20,6 +21,17 @@ FIREFOX_DIR=$(dirname "$(readlink -f "$(command -v firefox-esr)")")
 rig_start || { echo "Bail out! rig did not start"; exit 1; }
 use_shipped_token_view   # firefox-esr: the auth token only
 W="$RIG_DIR/work"; mkdir -p "$W/ca" "$W/profile" "$W/dist" "$W/home"
+TLS=${FIREFOX_TLS:-1.2}
+if [ "$TLS" = 1.3 ]; then
+    # NSS reads a token's mechanisms when it loads the module: the card's
+    # PSS must be known by then, as after any earlier login (the fact is
+    # kept beside the certificate cache, on as shipped).
+    export JPKI_PKCS11_CACHE=1 XDG_CACHE_HOME="$W/home/.cache"
+    printf '1234\n' | "$top_builddir/tools/jpki-tool/jpki-tool" --pin-fd 3 check-pss 3<&0 </dev/null \
+        > "$W/check-pss.txt" 2>&1
+    tap_ok "TLS 1.3: jpki-tool check-pss says the card signs RSA-PSS" \
+        grep -q 'RSA-PSS (TLS 1.3): yes' "$W/check-pss.txt"
+fi
 AUTH_TOKEN="JPKI (User Authentication PIN)"
 card_tries() { sed -n "s/^$1_tries=//p" "$RIG_CARD_DIR/pins"; }
 SERVER_PID=''; FIREFOX_PID=''
@@ -38,11 +50,12 @@ trap cleanup EXIT
 # A throwaway CA and a server certificate for 127.0.0.1.
 tls_server_cert "$W/ca" > "$W/ca.log" 2>&1 || { echo "Bail out! could not make the server certificate"; sed 's/^/# /' "$W/ca.log"; exit 1; }
 
-# The server: TLS 1.2 only (the card cannot sign RSA-PSS, which TLS 1.3 needs),
-# a client certificate required and verified against the card's auth CA.
+# The server: TLS 1.2 only (a card that cannot sign RSA-PSS is limited to it),
+# or TLS 1.3 only; a client certificate required and verified against the
+# card's auth CA.
 PORT=$(rig_free_port)
 openssl s_server -accept "127.0.0.1:$PORT" -cert "$W/ca/server.pem" -key "$W/ca/server.key" \
-    -Verify 1 -verify_return_error -CAfile "$RIG_CARD_DIR/auth-ca.pem" -tls1_2 -www \
+    -Verify 1 -verify_return_error -CAfile "$RIG_CARD_DIR/auth-ca.pem" "-tls1_${TLS#1.}" -www \
     > "$W/s_server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 100); do grep -q '^ACCEPT' "$W/s_server.log" && break; sleep 0.1; done
@@ -55,7 +68,7 @@ MPORT=$(rig_free_port)
 cat > "$W/profile/user.js" <<EOF
 user_pref("marionette.port", $MPORT);
 user_pref("security.default_personal_cert", "Select Automatically");
-user_pref("security.tls.version.max", 3);
+user_pref("security.tls.version.max", $([ "$TLS" = 1.3 ] && echo 4 || echo 3));
 user_pref("browser.shell.checkDefaultBrowser", false);
 user_pref("browser.startup.page", 0);
 user_pref("browser.startup.homepage_override.mstone", "ignore");
@@ -109,7 +122,12 @@ tap_ok "the SecurityDevices policy registered the module in the profile" grep -q
 tap_ok "the server verified a client certificate" grep -q '^Client certificate' "$W/page.txt"
 tap_ok "the client certificate is the card's auth certificate (CN=$CN)" \
     grep -Eq "^ *Subject: .*CN ?= ?$CN\$" "$W/page.txt"
-tap_ok "the connection is TLS 1.2" grep -Eq '^ *Protocol *: TLSv1\.2$' "$W/page.txt"
-tap_ok "the card signed with RSA PKCS#1 v1.5 (the server saw no RSA-PSS)" grep -q '^Peer signature type: RSA$' "$W/page.txt"
+if [ "$TLS" = 1.3 ]; then
+    tap_ok "the connection is TLS 1.3" grep -Eq '^ *Protocol *: TLSv1\.3$' "$W/page.txt"
+    tap_ok "the card signed with RSA-PSS" grep -q '^Peer signature type: RSA-PSS$' "$W/page.txt"
+else
+    tap_ok "the connection is TLS 1.2" grep -Eq '^ *Protocol *: TLSv1\.2$' "$W/page.txt"
+    tap_ok "the card signed with RSA PKCS#1 v1.5 (the server saw no RSA-PSS)" grep -q '^Peer signature type: RSA$' "$W/page.txt"
+fi
 tap_is "$(card_tries auth)/$(card_tries sign)" "3/5" "no PIN try was spent (auth 3, sign 5)"
 tap_done
