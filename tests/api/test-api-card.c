@@ -8,7 +8,10 @@
  * Copyright (C) 2026 jpki-pkcs11 developers. LGPL-2.1-or-later.
  */
 #include <winscard.h>
+#include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/rsa.h>
+#include <openssl/sha.h>
 #include <openssl/x509.h>
 #include "api-common.h"
 
@@ -41,10 +44,8 @@ static CK_FLAGS token_flags(CK_SLOT_ID slot)
     return f->C_GetTokenInfo(slot, &ti) == CKR_OK ? ti.flags : (CK_FLAGS)-1;
 }
 
-/* Whether sig is a SHA-256 RSA PKCS#1 v1.5 signature of data by the key of
- * the card's certificate RIG_CARD_DIR/pem. */
-static bool sig_verifies(const char *pem, const CK_BYTE *data, size_t len, const CK_BYTE *sig,
-                         size_t sig_len)
+/* The public key of the card's certificate RIG_CARD_DIR/pem; NULL if none. */
+static EVP_PKEY *card_key(const char *pem)
 {
     char path[512];
     snprintf(path, sizeof(path), "%s/%s", getenv("RIG_CARD_DIR"), pem);
@@ -53,13 +54,22 @@ static bool sig_verifies(const char *pem, const CK_BYTE *data, size_t len, const
     if (fp != NULL)
         fclose(fp);
     EVP_PKEY *k = x != NULL ? X509_get_pubkey(x) : NULL;
+    X509_free(x);
+    return k;
+}
+
+/* Whether sig is a SHA-256 RSA PKCS#1 v1.5 signature of data by the key of
+ * the card's certificate RIG_CARD_DIR/pem. */
+static bool sig_verifies(const char *pem, const CK_BYTE *data, size_t len, const CK_BYTE *sig,
+                         size_t sig_len)
+{
+    EVP_PKEY *k = card_key(pem);
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     bool good = k != NULL && md != NULL &&
                 EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, k) == 1 &&
                 EVP_DigestVerify(md, sig, sig_len, data, len) == 1;
     EVP_MD_CTX_free(md);
     EVP_PKEY_free(k);
-    X509_free(x);
     return good;
 }
 
@@ -268,6 +278,59 @@ static void card_auth_sign(CK_SESSION_HANDLE h)
     CK_ATTRIBUTE a = { CKA_CLASS, NULL, 0 };
     is_ulong(f->C_GetAttributeValue(h, key, &a, 1), CKR_OBJECT_HANDLE_INVALID,
              "private key invisible after logout");
+}
+
+/* Whether sig is an RSASSA-PSS (SHA-256, MGF1-SHA-256, salt 32) signature
+ * of the 32-byte hash by the key of RIG_CARD_DIR/pem. */
+static bool pss_verifies(const char *pem, const CK_BYTE *hash, const CK_BYTE *sig, size_t sig_len)
+{
+    EVP_PKEY *k = card_key(pem);
+    EVP_PKEY_CTX *c = k != NULL ? EVP_PKEY_CTX_new(k, NULL) : NULL;
+    bool good = c != NULL && EVP_PKEY_verify_init(c) == 1 &&
+                EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_PSS_PADDING) == 1 &&
+                EVP_PKEY_CTX_set_signature_md(c, EVP_sha256()) == 1 &&
+                EVP_PKEY_CTX_set_rsa_mgf1_md(c, EVP_sha256()) == 1 &&
+                EVP_PKEY_CTX_set_rsa_pss_saltlen(c, 32) == 1 &&
+                EVP_PKEY_verify(c, sig, sig_len, hash, 32) == 1;
+    EVP_PKEY_CTX_free(c);
+    EVP_PKEY_free(k);
+    return good;
+}
+
+/* RSA-PSS through the card's mode (issue 16): card_auth_sign's login taught
+ * the module that this card signs it; single- and multi-part. */
+static void card_pss(CK_SESSION_HANDLE h)
+{
+    CK_MECHANISM_TYPE list[16];
+    CK_ULONG n = 16, k;
+    is_ulong(f->C_GetMechanismList(auth_slot, list, &n), CKR_OK, "mechanism list after login");
+    for (k = 0; k < n && list[k] != CKM_SHA256_RSA_PKCS_PSS; k++)
+        ;
+    ok(k < n, "the card proved PSS at the first login: CKM_SHA256_RSA_PKCS_PSS listed");
+    is_ulong(f->C_Login(h, CKU_USER, (CK_UTF8CHAR_PTR) "1234", 4), CKR_OK, "C_Login (PSS)");
+    CK_OBJECT_HANDLE key = find_class(h, CKO_PRIVATE_KEY);
+    CK_RSA_PKCS_PSS_PARAMS params = { CKM_SHA256, CKG_MGF1_SHA256, 32 };
+    CK_MECHANISM pss = { CKM_SHA256_RSA_PKCS_PSS, &params, sizeof params };
+    CK_MECHANISM bare = { CKM_RSA_PKCS_PSS, &params, sizeof params };
+    CK_MECHANISM no_params = { CKM_SHA256_RSA_PKCS_PSS, NULL, 0 };
+    CK_BYTE data[5] = { 'p', 's', 's', '!', '?' }, hash[32], sig[300];
+    CK_ULONG sl = sizeof(sig);
+    SHA256(data, sizeof data, hash);
+    is_ulong(f->C_SignInit(h, &no_params, key), CKR_MECHANISM_PARAM_INVALID,
+             "PSS without parameters");
+    is_ulong(f->C_SignInit(h, &pss, key), CKR_OK, "C_SignInit SHA256-RSA-PKCS-PSS");
+    is_ulong(f->C_SignUpdate(h, data, 2), CKR_OK, "C_SignUpdate");
+    is_ulong(f->C_SignUpdate(h, data + 2, 3), CKR_OK, "C_SignUpdate");
+    is_ulong(f->C_SignFinal(h, sig, &sl), CKR_OK, "C_SignFinal (PSS)");
+    ok(sl == 256 && pss_verifies("auth-cert.pem", hash, sig, sl), "multi-part PSS verifies (salt 32)");
+    is_ulong(f->C_SignInit(h, &bare, key), CKR_OK, "C_SignInit RSA-PKCS-PSS");
+    sl = sizeof(sig);
+    is_ulong(f->C_Sign(h, hash, 32, sig, &sl), CKR_OK, "C_Sign over the hash");
+    ok(sl == 256 && pss_verifies("auth-cert.pem", hash, sig, sl), "single-part PSS verifies");
+    is_ulong(f->C_SignInit(h, &bare, key), CKR_OK, "C_SignInit RSA-PKCS-PSS again");
+    sl = sizeof(sig);
+    is_ulong(f->C_Sign(h, hash, 31, sig, &sl), CKR_DATA_LEN_RANGE, "31 bytes: not a SHA-256 hash");
+    is_ulong(f->C_Logout(h), CKR_OK, "C_Logout (PSS)");
 }
 
 static void card_sign_token(CK_SESSION_HANDLE hs)
@@ -654,6 +717,7 @@ static void test_card(void)
              "sign counter untouched");
     is_ulong(f->C_OpenSession(auth_slot, CKF_SERIAL_SESSION, NULL, NULL, &h), CKR_OK, "session");
     card_auth_sign(h);
+    card_pss(h);
     card_retention(h);
     is_ulong(f->C_OpenSession(sign_slot, CKF_SERIAL_SESSION, NULL, NULL, &hs), CKR_OK,
              "sign session");
