@@ -47,6 +47,24 @@ void jpki_reader_set_pss(jpki_reader *r, jpki_pss_fact fact)
     jpki_card_fact_store(r->card.head, r->card.head_len, JPKI_FACT_PSS, fact_word(fact));
 }
 
+/* The card answered the PSS command with an error of its own (6A86 for a
+ * mode it lacks, or another refusal): not a reader timeout or a card that
+ * went away, which teach nothing. */
+static bool card_refused(jpki_status st)
+{
+    switch (st) {
+    case JPKI_E_WRONG_PARAMS:
+    case JPKI_E_WRONG_LENGTH:
+    case JPKI_E_NOT_SUPPORTED:
+    case JPKI_E_CONDITIONS:
+    case JPKI_E_CARD_ERROR:
+    case JPKI_E_MALFORMED:
+        return true;
+    default:
+        return false;
+    }
+}
+
 void jpki_reader_learn_pss(jpki_reader *r)
 {
     if (jpki_reader_pss(r) != JPKI_PSS_UNKNOWN || !jpki_ts_logged_in(r, JPKI_ROLE_AUTH))
@@ -68,6 +86,7 @@ void jpki_reader_learn_pss(jpki_reader *r)
     size_t sig_len = 0;
     if (RAND_bytes(hash, sizeof hash) != 1)
         return;
+    r->last_fail = JPKI_OK;
     CK_RV rv = jpki_ts_sign(r, JPKI_ROLE_AUTH, NULL, JPKI_SIGN_PSS_SHA256, hash, sizeof hash,
                             sig, &sig_len);
     if (rv == CKR_OK) {
@@ -80,8 +99,7 @@ void jpki_reader_learn_pss(jpki_reader *r)
             jpki_reader_cert_distrust(r, JPKI_EF_AUTH_CERT);
         else if (cert != NULL)
             jpki_reader_set_pss(r, good ? JPKI_PSS_YES : JPKI_PSS_NO);
-    } else if (rv == CKR_DEVICE_ERROR) {
-        /* The card refused the mode (6A86) or answered it wrongly. */
+    } else if (card_refused(r->last_fail)) {
         jpki_reader_set_pss(r, JPKI_PSS_NO);
     } else {
         jpki_log(JPKI_LOG_CALL, "reader %zu: PSS not learned now (0x%lx)", r->index,

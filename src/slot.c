@@ -529,6 +529,7 @@ void jpki_reader_end(jpki_reader *r)
 
 CK_RV jpki_reader_fail(jpki_reader *r, jpki_status st)
 {
+    r->last_fail = st;
     if (st == JPKI_E_NO_CARD || st == JPKI_E_NO_READER || st == JPKI_E_NO_SERVICE) {
         jpki_reader_drop_card(r);
         return CKR_DEVICE_REMOVED;

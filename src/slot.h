@@ -69,6 +69,7 @@ typedef struct jpki_reader {
     bool have_serial;
     char serial[16];
     jpki_pss_fact pss;         /* pss.c only */
+    jpki_status last_fail;     /* the last status jpki_reader_fail mapped (pss.c reads it) */
     bool pss_looked_up;        /* the disk was asked for this card */
 } jpki_reader;
 
