@@ -3,21 +3,30 @@
 # sshd on 127.0.0.1 with the PIN from SSH_ASKPASS; the same through ssh-agent
 # and ssh-add -s (which offers the PIN to both tokens: the sign token must
 # refuse it without spending a try).
+# CLIENT_VCARD_OPTS: jpki-vcard options for another token kind
+# (client-ssh-android.sh, client-ssh-iphone.sh); unset, the 2016 card.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/rig.sh"
 . "$top_srcdir/tests/clients.sh"
 need ssh ssh-keygen ssh-agent ssh-add
 SSHD=$(command -v sshd || echo /usr/sbin/sshd)
 [ -x "$SSHD" ] || { echo "1..0 # SKIP sshd (openssh-server) is not installed"; exit 77; }
-rig_start || { echo "Bail out! rig did not start"; exit 1; }
+rig_start ${CLIENT_VCARD_OPTS:-} || { echo "Bail out! rig did not start"; exit 1; }
 W="$RIG_DIR/work"; mkdir -p "$W"; chmod 700 "$W"
 card_tries() { sed -n "s/^$1_tries=//p" "$RIG_CARD_DIR/pins"; }
 
 ssh-keygen -D "$JPKI_MODULE" > "$W/keys.txt" 2>"$W/keygen.err"
 card_pubkey auth > "$W/auth.pub"
 ssh-keygen -i -m PKCS8 -f "$W/auth.pub" > "$W/auth.ssh"
-tap_ok "ssh-keygen -D prints the auth public key of the certificate" \
-    grep -qF "$(cut -d' ' -f2 "$W/auth.ssh")" "$W/keys.txt"
+AUTH_KEY=$(cut -d' ' -f2 "$W/auth.ssh")
+case " ${CLIENT_VCARD_OPTS:-} " in *" --token android "*) ANDROID=1 ;; *) ANDROID= ;; esac
+if [ -n "$ANDROID" ]; then
+    # Android: the auth certificate (and so the key) needs the PIN, and
+    # ssh-keygen -D never logs in: it prints the CA certificates' keys only.
+    tap_fails "Android: ssh-keygen -D cannot print the auth key before login" grep -qF "$AUTH_KEY" "$W/keys.txt"
+else
+    tap_ok "ssh-keygen -D prints the auth public key of the certificate" grep -qF "$AUTH_KEY" "$W/keys.txt"
+fi
 
 # A private sshd: own config, own host key, high port, only our key allowed.
 ssh-keygen -q -t ed25519 -N '' -f "$W/host_key"
@@ -46,7 +55,14 @@ printf '#!/bin/sh\necho 1234\n' > "$W/askpass"; chmod +x "$W/askpass"
 export SSH_ASKPASS="$W/askpass" SSH_ASKPASS_REQUIRE=force DISPLAY=:0
 SSHOPTS="-F /dev/null -o BatchMode=no -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -p $PORT"
 out=$(ssh $SSHOPTS -I "$JPKI_MODULE" root@127.0.0.1 echo logged-in-with-card </dev/null 2>"$W/ssh.log")
-tap_is "$out" "logged-in-with-card" "ssh -I jpki-pkcs11.so logs in with the card"
+if [ -n "$ANDROID" ]; then
+    # OpenSSH logs in to find keys only on a token that shows none; the
+    # auth token shows its CA certificates, so ssh -I never asks the PIN.
+    tap_is "$out" "" "Android: ssh -I alone finds no key (OpenSSH asks no PIN on a token with CA certificates)"
+    sed 's/^/# ssh: /' "$W/ssh.log" | tail -n 5
+else
+    tap_is "$out" "logged-in-with-card" "ssh -I jpki-pkcs11.so logs in with the card"
+fi
 
 sign_before=$(card_tries sign)
 eval "$(ssh-agent -s -P "$(dirname "$JPKI_MODULE")/*")" >/dev/null
