@@ -26,6 +26,19 @@ p11kit_ns() {
         shift 3 && exec "$@"' sh "$stage" "$P11_MODULE_DIR" "$P11_CONFIG_DIR" "$@"
 }
 
+# A client test run on a phone's token (CLIENT_VCARD_OPTS="--token KIND",
+# the -android / -iphone wrappers) first checks that the module sees that
+# kind, so a variant cannot pass while testing the card.
+check_token_variant() {
+    case " ${CLIENT_VCARD_OPTS:-} " in
+    *" --token android "*) model="Android (mobile)" ;;
+    *" --token iphone "*) model="iPhone (mobile)" ;;
+    *) return 0 ;;
+    esac
+    pkcs11-tool --module "$JPKI_MODULE" -L > "$RIG_DIR/variant-L.txt" 2>&1
+    tap_ok "the module sees the token kind: $model" grep -q "token model *: $model" "$RIG_DIR/variant-L.txt"
+}
+
 # The public key of one of the card's certificates, PEM.
 card_pubkey() { openssl x509 -in "$RIG_CARD_DIR/$1-cert.pem" -pubkey -noout; }
 

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Firefox ESR (headless): a TLS 1.2 client-certificate login with the auth key
-# (FIREFOX_TLS=1.3, client-firefox-tls13.sh: TLS 1.3 with the card's RSA-PSS).
+# (FIREFOX_TLS=1.3, client-firefox-tls13.sh: TLS 1.3 with the card's RSA-PSS;
+# CLIENT_VCARD_OPTS, client-firefox-android.sh / -iphone.sh: a phone's token).
 # The module comes in through the enterprise policy SecurityDevices, as the
 # README tells users; the policy file is bind-mounted over Firefox's
 # distribution directory in a private mount namespace, so the machine's
@@ -18,8 +19,9 @@
 need firefox-esr python3 certutil openssl setsid timeout
 FIREFOX_DIR=$(dirname "$(readlink -f "$(command -v firefox-esr)")")
 [ -d "$FIREFOX_DIR/distribution" ] || { echo "1..0 # SKIP no $FIREFOX_DIR/distribution to hold the policy"; exit 77; }
-rig_start || { echo "Bail out! rig did not start"; exit 1; }
+rig_start ${CLIENT_VCARD_OPTS:-} || { echo "Bail out! rig did not start"; exit 1; }
 use_shipped_token_view   # firefox-esr: the auth token only
+check_token_variant
 W="$RIG_DIR/work"; mkdir -p "$W/ca" "$W/profile" "$W/dist" "$W/home"
 TLS=${FIREFOX_TLS:-1.2}
 if [ "$TLS" = 1.3 ]; then

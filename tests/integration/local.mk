@@ -28,7 +28,9 @@ INTEGRATION_TESTS = \
 	tests/integration/client-tls13.sh \
 	tests/integration/client-firefox-tls13.sh \
 	tests/integration/client-ssh-android.sh \
-	tests/integration/client-ssh-iphone.sh
+	tests/integration/client-ssh-iphone.sh \
+	tests/integration/client-firefox-android.sh \
+	tests/integration/client-firefox-iphone.sh
 TESTS += $(INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(INTEGRATION_TESTS)
 # Step-driven clients: one C_Initialize across a scenario the script plays
