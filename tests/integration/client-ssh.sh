@@ -52,14 +52,15 @@ SSHD_PID=$!
 trap 'kill $SSHD_PID 2>/dev/null; rig_stop' EXIT
 for _ in $(seq 50); do ss -ltnH | grep -q "127.0.0.1:$PORT " && break; sleep 0.1; done
 
-printf '#!/bin/sh\necho 1234\n' > "$W/askpass"; chmod +x "$W/askpass"
+printf '#!/bin/sh\necho asked >> "%s/askpass.calls"\necho 1234\n' "$W" > "$W/askpass"; chmod +x "$W/askpass"
 export SSH_ASKPASS="$W/askpass" SSH_ASKPASS_REQUIRE=force DISPLAY=:0
 SSHOPTS="-F /dev/null -o BatchMode=no -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -p $PORT"
 out=$(ssh $SSHOPTS -I "$JPKI_MODULE" root@127.0.0.1 echo logged-in-with-card </dev/null 2>"$W/ssh.log")
 if [ -n "$ANDROID" ]; then
     # OpenSSH logs in to find keys only on a token that shows none; the
     # auth token shows its CA certificates, so ssh -I never asks the PIN.
-    tap_is "$out" "" "Android: ssh -I alone finds no key (OpenSSH asks no PIN on a token with CA certificates)"
+    tap_is "$out" "" "Android: ssh -I alone finds no key (OpenSSH logs in only to a token showing nothing)"
+    tap_fails "Android: ssh -I never asked the PIN" test -s "$W/askpass.calls"
     sed 's/^/# ssh: /' "$W/ssh.log" | tail -n 5
 else
     tap_is "$out" "logged-in-with-card" "ssh -I jpki-pkcs11.so logs in with the card"
@@ -70,6 +71,8 @@ eval "$(ssh-agent -s -P "$(dirname "$JPKI_MODULE")/*")" >/dev/null
 trap 'kill $SSHD_PID 2>/dev/null; ssh-agent -k >/dev/null 2>&1; rig_stop' EXIT
 tap_ok "ssh-add -s jpki-pkcs11.so" ssh-add -s "$JPKI_MODULE" </dev/null
 tap_ok "ssh-add -l lists the card's key" sh -c 'ssh-add -l | grep -q RSA'
+[ -z "$ANDROID" ] ||   # README: where an Android user finds the authorized_keys line
+    tap_ok "Android: ssh-add -L shows the auth key after ssh-add -s" sh -c "ssh-add -L | grep -qF '$AUTH_KEY'"
 out=$(ssh $SSHOPTS root@127.0.0.1 echo via-agent </dev/null 2>"$W/ssh2.log")
 tap_is "$out" "via-agent" "ssh logs in through ssh-agent"
 tap_is "$(card_tries sign)" "$sign_before" "the auth PIN offered to the sign token cost no try"
