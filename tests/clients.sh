@@ -26,17 +26,32 @@ p11kit_ns() {
         shift 3 && exec "$@"' sh "$stage" "$P11_MODULE_DIR" "$P11_CONFIG_DIR" "$@"
 }
 
-# A client test run on a phone's token (CLIENT_VCARD_OPTS="--token KIND",
-# the -android / -iphone wrappers) first checks that the module sees that
-# kind, so a variant cannot pass while testing the card.
-check_token_variant() {
-    case " ${CLIENT_VCARD_OPTS:-} " in
+# A client test run on a variant of the card (CLIENT_VCARD_OPTS, set by the
+# -android / -iphone / -3072 / -nosign wrappers) first checks that the module
+# sees that variant, so a wrapper cannot pass while testing the plain card.
+check_card_variant() {
+    opts=" ${CLIENT_VCARD_OPTS:-} "
+    [ "$opts" != "  " ] || return 0
+    pkcs11-tool --module "$JPKI_MODULE" -L > "$RIG_DIR/variant-L.txt" 2>&1
+    case "$opts" in
     *" --token android "*) model="Android (mobile)" ;;
     *" --token iphone "*) model="iPhone (mobile)" ;;
-    *) return 0 ;;
+    *) model="My Number Card" ;;
     esac
-    pkcs11-tool --module "$JPKI_MODULE" -L > "$RIG_DIR/variant-L.txt" 2>&1
     tap_ok "the module sees the token kind: $model" grep -q "token model *: $model" "$RIG_DIR/variant-L.txt"
+    case "$opts" in *" --key-bits "*)
+        bits=$(echo "$opts" | sed 's/.* --key-bits \([0-9]*\) .*/\1/')
+        pkcs11-tool --module "$JPKI_MODULE" -O --type pubkey > "$RIG_DIR/variant-O.txt" 2>&1
+        tap_ok "the auth public key has $bits bits" grep -q "RSA $bits bits" "$RIG_DIR/variant-O.txt" ;;
+    esac
+    if ! card_has_sign_cert; then
+        tap_fails "no sign token is offered" grep -qF "JPKI (Digital Signature PIN)" "$RIG_DIR/variant-L.txt"
+    fi
+}
+
+# False on a card without the signature certificate (a child's card).
+card_has_sign_cert() {
+    case " ${CLIENT_VCARD_OPTS:-} " in *" --no-sign-cert "*) return 1 ;; esac
 }
 
 # The public key of one of the card's certificates, PEM.

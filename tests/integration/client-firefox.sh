@@ -21,7 +21,7 @@ FIREFOX_DIR=$(dirname "$(readlink -f "$(command -v firefox-esr)")")
 [ -d "$FIREFOX_DIR/distribution" ] || { echo "1..0 # SKIP no $FIREFOX_DIR/distribution to hold the policy"; exit 77; }
 rig_start ${CLIENT_VCARD_OPTS:-} || { echo "Bail out! rig did not start"; exit 1; }
 use_shipped_token_view   # firefox-esr: the auth token only
-check_token_variant
+check_card_variant
 W="$RIG_DIR/work"; mkdir -p "$W/ca" "$W/profile" "$W/dist" "$W/home"
 TLS=${FIREFOX_TLS:-1.2}
 if [ "$TLS" = 1.3 ]; then

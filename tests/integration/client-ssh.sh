@@ -12,7 +12,7 @@ need ssh ssh-keygen ssh-agent ssh-add
 SSHD=$(command -v sshd || echo /usr/sbin/sshd)
 [ -x "$SSHD" ] || { echo "1..0 # SKIP sshd (openssh-server) is not installed"; exit 77; }
 rig_start ${CLIENT_VCARD_OPTS:-} || { echo "Bail out! rig did not start"; exit 1; }
-check_token_variant
+check_card_variant
 W="$RIG_DIR/work"; mkdir -p "$W"; chmod 700 "$W"
 card_tries() { sed -n "s/^$1_tries=//p" "$RIG_CARD_DIR/pins"; }
 

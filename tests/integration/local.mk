@@ -30,7 +30,11 @@ INTEGRATION_TESTS = \
 	tests/integration/client-ssh-android.sh \
 	tests/integration/client-ssh-iphone.sh \
 	tests/integration/client-firefox-android.sh \
-	tests/integration/client-firefox-iphone.sh
+	tests/integration/client-firefox-iphone.sh \
+	tests/integration/client-p11kit-3072.sh \
+	tests/integration/client-p11kit-nosign.sh \
+	tests/integration/client-openssl-3072.sh \
+	tests/integration/client-openssl-nosign.sh
 TESTS += $(INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(INTEGRATION_TESTS)
 # Step-driven clients: one C_Initialize across a scenario the script plays
