@@ -590,6 +590,12 @@ size_t jpki_token_objects(const jpki_card_profile *profile, jpki_role token, boo
 
     if (out == NULL)
         return 0;
+    /* A token whose auth certificate needs the PIN (Android) lists nothing
+     * before login, on either token: its CA certificates alone say nothing
+     * useful, and OpenSSH logs in to look for keys only when every token
+     * shows none (ssh -I then asks the PIN and finds the key). */
+    if (!auth_public && !logged_in)
+        return 0;
     /* Two passes keep public objects first: a handle list that only grows
      * at the end when the user logs in. */
     for (size_t i = 0; i < JPKI_OBJ_COUNT; i++) {
