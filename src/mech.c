@@ -315,7 +315,8 @@ CK_RV jpki_sign_ctx_final(jpki_sign_ctx *ctx, uint8_t *out, size_t *out_len)
         rv = CKR_GENERAL_ERROR;
         goto out;
     }
-    memcpy(out, def->prefix, def->prefix_len);
+    if (def->prefix_len > 0)   /* none for PSS: the hash alone goes to the card */
+        memcpy(out, def->prefix, def->prefix_len);
     memcpy(out + def->prefix_len, digest, digest_len);
     *out_len = def->prefix_len + digest_len;
 out:
