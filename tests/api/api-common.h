@@ -75,16 +75,25 @@ static inline bool blank_padded(const CK_UTF8CHAR *field, size_t cap, const char
     return true;
 }
 
+/* Creates the empty file NAME in the directory $ENV (or "."): how a test
+ * program tells its driving script where it is. */
+static inline void touch_step_file(const char *env, const char *name)
+{
+    const char *dir = getenv(env);
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/%s", dir != NULL ? dir : ".", name);
+    FILE *fp = fopen(path, "w");
+    if (fp != NULL)
+        fclose(fp);
+}
+
 /* Tells the driving script "mine" (a file in $JPKI_API_SYNC) and waits up
  * to 60 s for its answer "theirs". */
 static inline void sync_step(const char *mine, const char *theirs)
 {
     const char *dir = getenv("JPKI_API_SYNC");
     char path[512];
-    snprintf(path, sizeof(path), "%s/%s", dir != NULL ? dir : ".", mine);
-    FILE *fp = fopen(path, "w");
-    if (fp != NULL)
-        fclose(fp);
+    touch_step_file("JPKI_API_SYNC", mine);
     snprintf(path, sizeof(path), "%s/%s", dir != NULL ? dir : ".", theirs);
     for (int i = 0; i < 600 && access(path, F_OK) != 0; i++) {
         struct timespec ts = { 0, 100 * 1000000L };

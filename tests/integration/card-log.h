@@ -150,12 +150,7 @@ static inline bool session_state_is(CK_SESSION_HANDLE h, CK_STATE want)
  * awaited): the script acts on this process while it works. */
 static inline void announce(const char *name)
 {
-    const char *dir = getenv("STEP_DIR");
-    char path[4096];
-    snprintf(path, sizeof(path), "%s/%s", dir != NULL ? dir : ".", name);
-    FILE *fp = fopen(path, "w");
-    if (fp != NULL)
-        fclose(fp);
+    touch_step_file("STEP_DIR", name);
 }
 
 #endif
