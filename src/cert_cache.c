@@ -3,7 +3,7 @@
  * Copyright (C) 2026 jpki-pkcs11 developers. LGPL-2.1-or-later.
  *
  * Files are $XDG_CACHE_HOME/jpki-pkcs11/<SHA-256 of the auth certificate's
- * first chunk>-<EF>.der (or ~/.cache/...), mode 0600 in a 0700 directory
+ * first JPKI_CARD_ID_LEN bytes>-<EF>.der (or ~/.cache/...), mode 0600 in a 0700 directory
  * owned by the user, reached by descriptors without following symlinks
  * (cache_dir.c). The key is read anyway at card arrival, so a hit costs
  * no APDU, and a different card (or the same card with a renewed
@@ -20,11 +20,13 @@
  * <key>-0008.der, checked for form), so that a known card's identification
  * reads them from here instead of the card: two APDUs less for every
  * process. Public facts learned about a card (<key>-pss: whether it signs
- * RSA-PSS) are kept beside them too. On by default; JPKI_PKCS11_CACHE=0 turns it
+ * RSA-PSS; <key>-serial: the token serial, from the auth certificate's
+ * issuer and serialNumber) are kept beside them too. On by default; JPKI_PKCS11_CACHE=0 turns it
  * off. When a card's auth certificate is first written (a card new to
  * this user), the files of other cards whose auth certificate has
- * expired, or is missing, are removed: the cache holds the cards in use
- * and no more.
+ * expired, is missing, or does not start with the bytes that name the file
+ * (a file of an older naming), are removed: the cache holds the cards in
+ * use and no more.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -54,16 +56,20 @@ static bool cache_fid(uint16_t fid)
            fid == JPKI_EF_TOKEN_INFO || fid == JPKI_EF_CERT_LIST;
 }
 
+bool jpki_cert_cache_on(void)
+{
+    const char *setting = jpki_env("JPKI_PKCS11_CACHE");
+    return setting == NULL || strcmp(setting, "0") != 0;
+}
+
 /* The cache directory unless JPKI_PKCS11_CACHE=0; -1: no cache. */
 static int cache_open(bool create)
 {
-    const char *setting = jpki_env("JPKI_PKCS11_CACHE");
-    if (setting != NULL && strcmp(setting, "0") == 0)
-        return -1;
-    return jpki_cache_dir_open(create);
+    return jpki_cert_cache_on() ? jpki_cache_dir_open(create) : -1;
 }
 
-/* The card's key in file names: the hex SHA-256 of head. */
+/* The card's key in file names: the hex SHA-256 of head's first
+ * JPKI_CARD_ID_LEN bytes (identification reads no more of a known card). */
 static bool card_key(const uint8_t *head, size_t head_len, char key[CACHE_KEY_LEN + 1])
 {
     static const char hex[] = "0123456789abcdef";
@@ -72,6 +78,8 @@ static bool card_key(const uint8_t *head, size_t head_len, char key[CACHE_KEY_LE
 
     if (head == NULL || head_len == 0)
         return false;
+    if (head_len > JPKI_CARD_ID_LEN)
+        head_len = JPKI_CARD_ID_LEN;
     if (EVP_Digest(head, head_len, md, &md_len, EVP_sha256(), NULL) != 1 ||
         md_len != CACHE_KEY_LEN / 2)
         return false;
@@ -238,11 +246,15 @@ bool jpki_cert_cache_load(const uint8_t *head, size_t head_len, uint16_t fid, ui
 
 /* A cache file's name: the card's key, '-', 4 hex digits (the EF), ".der";
  * or the card's key, '-', a fact's name. */
+static bool known_fact(const char *fact)
+{
+    return fact != NULL && (strcmp(fact, JPKI_FACT_PSS) == 0 || strcmp(fact, JPKI_FACT_SERIAL) == 0);
+}
+
 static bool cache_file_name(const char *name)
 {
     size_t n = strlen(name);
-    if (n > CACHE_KEY_LEN && name[CACHE_KEY_LEN] == '-' &&
-        strcmp(name + CACHE_KEY_LEN + 1, JPKI_FACT_PSS) == 0)
+    if (n > CACHE_KEY_LEN && name[CACHE_KEY_LEN] == '-' && known_fact(name + CACHE_KEY_LEN + 1))
         n = CACHE_KEY_LEN + 4;   /* only the key's digits are checked below */
     else if (n != CACHE_NAME_LEN || name[CACHE_KEY_LEN] != '-' ||
              strcmp(name + n - 4, ".der") != 0)
@@ -254,10 +266,10 @@ static bool cache_file_name(const char *name)
 }
 
 /* Whether the card named by a cache file's key has an auth certificate
- * file that has not expired. */
+ * file that has not expired and is named by its own first bytes. */
 static bool card_current(int dir_fd, const char *name)
 {
-    char auth[CACHE_NAME_LEN + 1];
+    char auth[CACHE_NAME_LEN + 1], key[CACHE_KEY_LEN + 1];
     uint8_t *der = NULL;
     size_t len = 0;
     snprintf(auth, sizeof auth, "%.*s-%04x.der", CACHE_KEY_LEN, name,
@@ -265,10 +277,29 @@ static bool card_current(int dir_fd, const char *name)
     if (!read_private_file(dir_fd, auth, &der, &len))
         return false;
     X509 *x = parse_one(der, len);
-    bool current = x != NULL && X509_cmp_current_time(X509_get0_notAfter(x)) > 0;
+    bool current = x != NULL && X509_cmp_current_time(X509_get0_notAfter(x)) > 0 &&
+                   card_key(der, len, key) && strncmp(key, name, CACHE_KEY_LEN) == 0;
     X509_free(x);
     free(der);
     return current;
+}
+
+bool jpki_cert_cache_knows_a_card(void)
+{
+    int dir_fd = cache_open(false);
+    int list_fd = dir_fd >= 0 ? dup(dir_fd) : -1;
+    DIR *d = list_fd >= 0 ? fdopendir(list_fd) : NULL;
+    bool found = false;
+    if (d == NULL && list_fd >= 0)
+        close(list_fd);
+    for (struct dirent *e; d != NULL && !found && (e = readdir(d)) != NULL;)
+        found = cache_file_name(e->d_name) &&
+                strcmp(e->d_name + CACHE_KEY_LEN + 1, JPKI_FACT_SERIAL) == 0;
+    if (d != NULL)
+        closedir(d);
+    if (dir_fd >= 0)
+        close(dir_fd);
+    return found;
 }
 
 /* Removes the files of other cards that are not current (see the top). */
@@ -374,22 +405,29 @@ void jpki_cert_cache_remove(const uint8_t *head, size_t head_len, uint16_t fid)
     close(dir_fd);
 }
 
-/* A fact file holds one lower-case word and a newline. */
-#define FACT_VALUE_MAX 15
+/* A fact file holds one word of lower-case letters and digits, and a
+ * newline. */
+#define FACT_VALUE_MAX 16
+#define FACT_NAME_LEN (CACHE_KEY_LEN + 2 + sizeof JPKI_FACT_SERIAL)
 
 static bool fact_name(const uint8_t *head, size_t head_len, const char *fact, char *name)
 {
     char key[CACHE_KEY_LEN + 1];
-    if (fact == NULL || strcmp(fact, JPKI_FACT_PSS) != 0 || !card_key(head, head_len, key))
+    if (!known_fact(fact) || !card_key(head, head_len, key))
         return false;
-    snprintf(name, CACHE_KEY_LEN + 2 + sizeof JPKI_FACT_PSS, "%s-%s", key, fact);
+    snprintf(name, FACT_NAME_LEN, "%s-%s", key, fact);
     return true;
+}
+
+static bool fact_char(uint8_t c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
 }
 
 bool jpki_card_fact_load(const uint8_t *head, size_t head_len, const char *fact, char *value,
                          size_t cap)
 {
-    char name[CACHE_KEY_LEN + 2 + sizeof JPKI_FACT_PSS];
+    char name[FACT_NAME_LEN];
     uint8_t *buf = NULL;
     size_t size = 0;
     if (value == NULL || cap == 0 || !fact_name(head, head_len, fact, name))
@@ -402,7 +440,7 @@ bool jpki_card_fact_load(const uint8_t *head, size_t head_len, const char *fact,
     good = good && size >= 2 && size - 1 < cap && size - 1 <= FACT_VALUE_MAX &&
            buf[size - 1] == '\n';
     for (size_t i = 0; good && i + 1 < size; i++)
-        good = buf[i] >= 'a' && buf[i] <= 'z';
+        good = fact_char(buf[i]);
     if (good) {
         memcpy(value, buf, size - 1);
         value[size - 1] = '\0';
@@ -414,9 +452,13 @@ bool jpki_card_fact_load(const uint8_t *head, size_t head_len, const char *fact,
 void jpki_card_fact_store(const uint8_t *head, size_t head_len, const char *fact,
                           const char *value)
 {
-    char name[CACHE_KEY_LEN + 2 + sizeof JPKI_FACT_PSS], line[FACT_VALUE_MAX + 2];
-    if (value == NULL || strlen(value) > FACT_VALUE_MAX || !fact_name(head, head_len, fact, name))
+    char name[FACT_NAME_LEN], line[FACT_VALUE_MAX + 2];
+    size_t n_value = value != NULL ? strlen(value) : 0;
+    if (n_value == 0 || n_value > FACT_VALUE_MAX || !fact_name(head, head_len, fact, name))
         return;
+    for (size_t i = 0; i < n_value; i++)
+        if (!fact_char((uint8_t)value[i]))
+            return;
     int n = snprintf(line, sizeof line, "%s\n", value);
     int dir_fd = cache_open(true);
     if (dir_fd < 0)

@@ -13,8 +13,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The card is named by `head`, the first chunk of its auth certificate,
- * which identification reads anyway. On a hit, *der is malloc'd and holds
+/* False when JPKI_PKCS11_CACHE=0 turns the cache off. */
+bool jpki_cert_cache_on(void);
+/* Whether the cache holds the facts of at least one card (a serial). */
+bool jpki_cert_cache_knows_a_card(void);
+
+/* The card is named by `head`, the start of its auth certificate (its
+ * first JPKI_CARD_ID_LEN bytes name it), which identification reads anyway. On a hit, *der is malloc'd and holds
  * one whole DER certificate, consistent with the others: the auth
  * certificate starts with head and verifies under the cached auth CA, a
  * CA is self-signed (see cert_cache.c). */
@@ -35,11 +40,15 @@ bool jpki_cert_issued_by(const uint8_t *leaf, size_t leaf_len, const uint8_t *ca
                          size_t ca_len);
 
 /* Public facts about a card, learned once and kept beside its certificates
- * (file <key>-<fact>, one lower-case word): only JPKI_FACT_PSS so far,
- * "yes" or "no" (the card signs RSASSA-PSS with salt 32, or does not). The
- * files of expired cards go with their certificates. Best effort, like
- * the certificates; nothing with JPKI_PKCS11_CACHE=0. */
+ * (file <key>-<fact>, one word of lower-case letters and digits, at most
+ * 16): JPKI_FACT_PSS, "yes" or "no" (the card signs RSASSA-PSS with salt
+ * 32, or does not); JPKI_FACT_SERIAL, the token serial in lower-case hex
+ * (from the auth certificate's issuer and serialNumber, which a known
+ * card's identification does not read). The files of expired cards go
+ * with their certificates. Best effort, like the certificates; nothing
+ * with JPKI_PKCS11_CACHE=0. */
 #define JPKI_FACT_PSS "pss"
+#define JPKI_FACT_SERIAL "serial"
 bool jpki_card_fact_load(const uint8_t *head, size_t head_len, const char *fact, char *value,
                          size_t cap);
 void jpki_card_fact_store(const uint8_t *head, size_t head_len, const char *fact,

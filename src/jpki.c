@@ -389,12 +389,13 @@ static jpki_status der_total_len(const uint8_t h[4], size_t *total)
     return *total > JPKI_CERT_MAX ? JPKI_E_MALFORMED : JPKI_OK;
 }
 
-/* The first chunk of a certificate EF into head (JPKI_CERT_HEAD_LEN
- * bytes): its DER header must announce a certificate we accept. */
-static jpki_status read_head(jpki_card *card, uint16_t fid, uint8_t *head, size_t *n)
+/* The first len bytes (at most JPKI_CERT_HEAD_LEN) of a certificate EF
+ * into head: its DER header must announce a certificate we accept. */
+static jpki_status read_head(jpki_card *card, uint16_t fid, uint8_t *head, size_t len,
+                             size_t *n)
 {
     size_t total = 0;
-    jpki_status st = read_first(card, fid, 0, head, JPKI_CERT_HEAD_LEN, n);
+    jpki_status st = read_first(card, fid, 0, head, len, n);
 
     if (st == JPKI_E_END_OF_FILE)
         st = JPKI_E_MALFORMED;
@@ -411,16 +412,17 @@ static jpki_status read_head(jpki_card *card, uint16_t fid, uint8_t *head, size_
     return st;
 }
 
-jpki_status jpki_read_cert_head(jpki_card *card, uint16_t fid)
+jpki_status jpki_read_cert_head(jpki_card *card, uint16_t fid, size_t len)
 {
     size_t n = 0;
     jpki_status st;
 
-    if (card == NULL || fid == 0 || fid == JPKI_EF_SIGN_CERT)
+    if (card == NULL || fid == 0 || fid == JPKI_EF_SIGN_CERT || len < 4 ||
+        len > JPKI_CERT_HEAD_LEN)
         return JPKI_E_BAD_ARG;
     card->head_fid = 0;
     card->head_len = 0;
-    st = read_head(card, fid, card->head, &n);
+    st = read_head(card, fid, card->head, len, &n);
     if (st == JPKI_OK) {
         card->head_fid = fid;
         card->head_len = n;
@@ -428,10 +430,10 @@ jpki_status jpki_read_cert_head(jpki_card *card, uint16_t fid)
     return st;
 }
 
-/* Reads bytes [done, total) of EF fid into buf. When the EF is not current
- * (a new transaction), the first of these reads goes by SFI at an offset
- * that P2 can hold: at most 255, so after a 256-byte first chunk it reads
- * one byte again, which must not have changed. */
+/* Reads bytes [done, total) of EF fid into buf (done >= 1). When the EF is
+ * not current (a new transaction), the first of these reads goes by SFI at
+ * an offset that P2 can hold (at most 255) and reads at least the last
+ * byte already held again, which must not have changed. */
 static jpki_status read_rest(jpki_card *card, uint16_t fid, uint8_t *buf, size_t done,
                              size_t total)
 {
@@ -439,7 +441,7 @@ static jpki_status read_rest(jpki_card *card, uint16_t fid, uint8_t *buf, size_t
     jpki_status st = JPKI_OK;
 
     if (done < total && card->current_ef != fid) {
-        size_t off = done > 0xFF ? 0xFF : done;
+        size_t off = done > 0xFF ? 0xFF : done - 1;
         size_t want = total - off;
         uint8_t first[SHORT_LE_MAX];
         if (want > SHORT_LE_MAX)
@@ -468,6 +470,24 @@ static jpki_status read_rest(jpki_card *card, uint16_t fid, uint8_t *buf, size_t
     return st;
 }
 
+jpki_status jpki_extend_cert_head(jpki_card *card)
+{
+    size_t total = 0;
+    if (card == NULL || card->head_fid == 0 || card->head_len < 4)
+        return JPKI_E_BAD_ARG;
+    jpki_status st = der_total_len(card->head, &total);
+    if (st != JPKI_OK)
+        return st;
+    if (total > JPKI_CERT_HEAD_LEN)
+        total = JPKI_CERT_HEAD_LEN;
+    if (card->head_len >= total)
+        return JPKI_OK;
+    st = read_rest(card, card->head_fid, card->head, card->head_len, total);
+    if (st == JPKI_OK)
+        card->head_len = total;
+    return st;
+}
+
 jpki_status jpki_read_certificate(jpki_card *card, uint16_t fid, uint8_t **der, size_t *der_len)
 {
     uint8_t head[JPKI_CERT_HEAD_LEN];
@@ -486,7 +506,7 @@ jpki_status jpki_read_certificate(jpki_card *card, uint16_t fid, uint8_t **der, 
         memcpy(head, card->head, n);
         st = JPKI_OK;
     } else {
-        st = read_head(card, fid, head, &n);
+        st = read_head(card, fid, head, JPKI_CERT_HEAD_LEN, &n);
     }
     if (st != JPKI_OK)
         goto out;

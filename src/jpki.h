@@ -39,6 +39,10 @@ enum {
 #define JPKI_PIN_MAX 16
 #define JPKI_TOKEN_NAME_LEN 32
 #define JPKI_CERT_HEAD_LEN 256    /* first READ BINARY of a certificate EF */
+/* The first bytes of the auth certificate that name a card: its header,
+ * serialNumber (at most 21 bytes) and the start of the issuer. What
+ * identification reads of a card the disk cache knows. */
+#define JPKI_CARD_ID_LEN 64
 
 /* The commands that may name their EF by short EF identifier instead of a
  * SELECT EF (protocol notes §4.1). Each form is learned on its own: a card
@@ -119,11 +123,15 @@ jpki_status jpki_read_binary(jpki_card *card, uint16_t fid, size_t offset, uint8
  * lengths (JPKI_E_MALFORMED otherwise) and returns malloc'd DER. */
 jpki_status jpki_read_certificate(jpki_card *card, uint16_t fid, uint8_t **der, size_t *der_len);
 
-/* Reads only the first chunk (up to JPKI_CERT_HEAD_LEN bytes) of a public
- * certificate EF and keeps it in card->head for a later
+/* Reads only the first len bytes (4 to JPKI_CERT_HEAD_LEN) of a public
+ * certificate EF and keeps them in card->head for a later
  * jpki_read_certificate of the same EF. Never use it for the sign
  * certificate (personal data stays out of long-lived buffers). */
-jpki_status jpki_read_cert_head(jpki_card *card, uint16_t fid);
+jpki_status jpki_read_cert_head(jpki_card *card, uint16_t fid, size_t len);
+/* Reads more of the EF in card->head, up to JPKI_CERT_HEAD_LEN bytes (or
+ * the end of its DER): what identification reads of a card the disk cache
+ * does not know. */
+jpki_status jpki_extend_cert_head(jpki_card *card);
 
 /* Finds the DER serialNumber and issuer Name inside the first len bytes of
  * a certificate (a bounded DER walk of the TBSCertificate prefix; nothing

@@ -2,6 +2,7 @@
  * slot.c: readers, slots and the card in each reader (see slot.h).
  * Copyright (C) 2026 jpki-pkcs11 developers. LGPL-2.1-or-later.
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <openssl/crypto.h>
@@ -280,17 +281,47 @@ static jpki_status probe_serial(jpki_reader *r)
         return JPKI_OK;
     }
     if (r->card.head_fid != p->role[JPKI_ROLE_AUTH].cert_ef)
-        st = jpki_read_cert_head(&r->card, p->role[JPKI_ROLE_AUTH].cert_ef);
+        st = jpki_read_cert_head(&r->card, p->role[JPKI_ROLE_AUTH].cert_ef, JPKI_CERT_HEAD_LEN);
     if (status_ends_probe(st))
         return st;
     jpki_reader_serial_from_head(r, st);
     return JPKI_OK;
 }
 
+/* The token serial the disk cache keeps for a card (lower-case hex). */
+static bool serial_from_cache(jpki_reader *r)
+{
+    char word[sizeof(r->serial) + 1];
+    if (!jpki_card_fact_load(r->card.head, r->card.head_len, JPKI_FACT_SERIAL, word, sizeof word) ||
+        strlen(word) != sizeof(r->serial))
+        return false;
+    for (size_t i = 0; i < sizeof(r->serial); i++) {
+        if (!isxdigit((unsigned char)word[i]))
+            return false;
+        r->serial[i] = (char)toupper((unsigned char)word[i]);
+    }
+    r->have_serial = true;
+    return true;
+}
+
+static void serial_to_cache(jpki_reader *r)
+{
+    char word[sizeof(r->serial) + 1];
+    if (!r->have_serial || r->card.head_fid != JPKI_EF_AUTH_CERT)
+        return;
+    for (size_t i = 0; i < sizeof(r->serial); i++) {
+        if (!isxdigit((unsigned char)r->serial[i]))
+            return;   /* a blank serial is nothing to keep */
+        word[i] = (char)tolower((unsigned char)r->serial[i]);
+    }
+    word[sizeof(r->serial)] = '\0';
+    jpki_card_fact_store(r->card.head, r->card.head_len, JPKI_FACT_SERIAL, word);
+}
+
 /* The facts of a card the disk cache knows, named by the auth
- * certificate's first chunk: EF 0006's name (which chooses the profile)
- * and, where the sign token may be shown, EF 0008. Identification then
- * reads neither. */
+ * certificate's first JPKI_CARD_ID_LEN bytes: EF 0006's name (which
+ * chooses the profile), where the sign token may be shown EF 0008, and the
+ * token serial. Identification then reads none of them. */
 static bool facts_from_cache(jpki_reader *r)
 {
     const uint8_t *head = r->card.head;
@@ -311,12 +342,13 @@ static bool facts_from_cache(jpki_reader *r)
         good = jpki_cert_cache_load(head, head_len, JPKI_EF_CERT_LIST, &raw, &len) &&
                jpki_parse_cert_list(raw, len, &list) == JPKI_OK;
     free(raw);
-    if (!good)
+    const jpki_card_profile *p = jpki_profile_of_kind(info.kind);
+    if (!good || p->serial_from_token_info || !serial_from_cache(r))
         return false;
     r->info = info;
     r->cert_list = list;
     r->sign_absent = list.cert[JPKI_ROLE_SIGN] == JPKI_CERT_ABSENT;
-    jpki_card_set_profile(&r->card, jpki_profile_of_kind(info.kind));
+    jpki_card_set_profile(&r->card, p);
     return true;
 }
 
@@ -354,22 +386,33 @@ static jpki_status probe_facts(jpki_reader *r)
 }
 
 /* Identification in one transaction: SELECT AP, the auth certificate's
- * first chunk (the token serial, the start of that certificate, and the
- * card's name in the disk cache), the token name (which chooses the card
- * profile) and EF 0008 unless the cache knows them, and the retry
- * counters, all by SFI on a card that takes it: 4 APDUs for a card the
- * cache knows, 6 otherwise (one less without EF 0008, which a process that
- * hides the sign token does not read; one more on a token whose auth
- * certificate needs the PIN, which then gives its serial from EF 0006). */
+ * first JPKI_CARD_ID_LEN bytes (which name the card in the disk cache);
+ * for a card the cache does not know, the rest of its first chunk (the
+ * token serial, and the start of that certificate), the token name (which
+ * chooses the card profile) and EF 0008; and the retry counters, all by
+ * SFI on a card that takes it: 4 APDUs for a card the cache knows, 7 for
+ * another card when the cache knows one, 6 otherwise (the first chunk read
+ * whole); one less without EF 0008, which a process that hides the sign
+ * token does not read; one more on a token whose auth certificate needs
+ * the PIN, which then gives its serial from EF 0006. */
 static jpki_status probe_tx(jpki_reader *r)
 {
     jpki_status st = jpki_select_ap(&r->card);
     if (st != JPKI_OK)
         return st;
-    st = jpki_read_cert_head(&r->card, JPKI_EF_AUTH_CERT);
+    /* Reading the whole first chunk at once saves an APDU when the cache
+     * cannot know the card (off, or empty: a user's very first card). */
+    size_t id_len = jpki_cert_cache_knows_a_card() ? JPKI_CARD_ID_LEN : JPKI_CERT_HEAD_LEN;
+    st = jpki_read_cert_head(&r->card, JPKI_EF_AUTH_CERT, id_len);
     if (status_ends_probe(st))
         return st;
-    if (!facts_from_cache(r)) {
+    bool known = facts_from_cache(r);
+    if (!known) {
+        if (r->card.head_fid == JPKI_EF_AUTH_CERT) {
+            st = jpki_extend_cert_head(&r->card);
+            if (status_ends_probe(st))
+                return st;
+        }
         st = probe_facts(r);
         if (st != JPKI_OK)
             return st;
@@ -390,7 +433,12 @@ static jpki_status probe_tx(jpki_reader *r)
             return st;
     }
     jpki_ts_card_arrived(&r->ts, tries[JPKI_ROLE_AUTH], tries[JPKI_ROLE_SIGN]);
-    return probe_serial(r);
+    if (known)
+        return JPKI_OK;
+    st = probe_serial(r);
+    if (st == JPKI_OK)
+        serial_to_cache(r);
+    return st;
 }
 
 /* A new card: is it JPKI, what is it called, how many tries are left. */
@@ -631,6 +679,27 @@ static bool cert_from_disk(jpki_reader *r, uint16_t fid, int i)
     return r->cert[i] != NULL;
 }
 
+/* The cache uses the auth certificate only with its CA (cert_cache.c):
+ * once the certificate is read from the card, the CA is read too, in the
+ * same transaction, unless known. Once per card and user; without it,
+ * every process of a client that never asks for the CA (OpenSSH,
+ * pkcs11-tool) would read the certificate from the card again. */
+static void complete_auth_pair(jpki_reader *r, uint16_t fid)
+{
+    int ca = cert_index(JPKI_EF_AUTH_CA);
+    if (fid != JPKI_EF_AUTH_CERT || r->card.head_fid != JPKI_EF_AUTH_CERT ||
+        !jpki_cert_cache_on() || r->cert[ca] != NULL || cert_from_disk(r, JPKI_EF_AUTH_CA, ca))
+        return;
+    uint8_t *der = NULL;
+    size_t len = 0;
+    if (jpki_read_certificate(&r->card, JPKI_EF_AUTH_CA, &der, &len) != JPKI_OK)
+        return;   /* best effort: the certificate itself was read */
+    r->cert[ca] = der;
+    r->cert_len[ca] = len;
+    r->cert_from_disk[ca] = false;
+    jpki_cert_cache_store(r->card.head, r->card.head_len, JPKI_EF_AUTH_CA, der, len);
+}
+
 jpki_status jpki_reader_cert_tx(jpki_reader *r, uint16_t fid)
 {
     int i = cert_index(fid);
@@ -648,6 +717,7 @@ jpki_status jpki_reader_cert_tx(jpki_reader *r, uint16_t fid)
         if (r->card.head_fid == JPKI_EF_AUTH_CERT)
             jpki_cert_cache_store(r->card.head, r->card.head_len, fid, der, len);
         check_sign_ca(r);
+        complete_auth_pair(r, fid);
     }
     return st;
 }

@@ -24,8 +24,9 @@ apdus() { grep -c 'INS=' "$RIG_APDU_LOG" || true; }
 reads() { grep -c 'INS=B0 ' "$RIG_APDU_LOG" || true; }
 der() { openssl x509 -in "$RIG_CARD_DIR/$1.pem" -outform DER -out "$W/$1.der"; }
 # Each cache file must equal one of the card's public certificates, its
-# token name (EF 0006's first 32 bytes: the name, blank-padded) or EF 0008
-# (8F 8F 00: both certificates).
+# token name (EF 0006's first 32 bytes: the name, blank-padded), EF 0008
+# (8F 8F 00: both certificates) or the token serial (lower-case hex, as
+# pkcs11-tool -L shows it).
 printf '%-32s' JPKIAPICCTOKEN2 > "$W/token-name.bin"
 printf '\217\217\000' > "$W/cert-list.bin"
 only_public() {
@@ -33,7 +34,7 @@ only_public() {
         [ -f "$f" ] || { echo "not a regular file: $f"; return 1; }
         cmp -s "$f" "$W/auth-cert.der" || cmp -s "$f" "$W/auth-ca.der" ||
             cmp -s "$f" "$W/sign-ca.der" || cmp -s "$f" "$W/token-name.bin" ||
-            cmp -s "$f" "$W/cert-list.bin" ||
+            cmp -s "$f" "$W/cert-list.bin" || cmp -s "$f" "$W/serial.txt" ||
             { echo "unexpected: $f"; return 1; }
     done
 }
@@ -46,8 +47,12 @@ for c in auth-cert auth-ca sign-ca sign-cert; do der "$c"; done
 : > "$RIG_APDU_LOG"
 p11 --slot-index 0 -O > "$W/O1.txt" 2>&1
 cold_apdus=$(apdus)
-tap_is "$(ls "$C" | wc -l | tr -d ' ')" 5 "auth token -O: five files in the cache"
-tap_ok "each is one of the card's public certificates, its token name or EF 0008, byte for byte" only_public
+tap_is "$(grep -c 'INS=B0 P1P2=8A00 Lc=0 Le=256 ' "$RIG_APDU_LOG")" 1 \
+    "an empty cache: identification reads the auth certificate's first chunk whole (256 bytes)"
+JPKI_PKCS11_CACHE=0 p11 -L | sed -n 's/^ *serial num *: *//p' | head -n 1 | tr 'A-F' 'a-f' > "$W/serial.txt"
+tap_ok "the token serial is known ($(cat "$W/serial.txt"))" grep -Eqx '[0-9a-f]{16}' "$W/serial.txt"
+tap_is "$(ls "$C" | wc -l | tr -d ' ')" 6 "auth token -O: six files in the cache"
+tap_ok "each is one of the card's public certificates, its token name, EF 0008 or its serial, byte for byte" only_public
 tap_is "$(mode "$C")" 700 "the cache directory is private (0700)"
 tap_is "$(mode "$XDG_CACHE_HOME")" 700 "and so is the XDG cache directory it made"
 tap_ok "the files are private (0600)" sh -c "test -z \"\$(find '$C' -type f ! -perm 600)\""
@@ -58,7 +63,12 @@ p11 --slot-index 0 -O > "$W/O2.txt" 2>&1
 tap_ok "the same objects from a warm cache" diff -u "$W/O1.txt" "$W/O2.txt"
 warm_apdus=$(apdus)
 tap_is "$warm_apdus" 4 "warm: 4 APDUs, identification only (cold: $cold_apdus)"
-tap_is "$(reads)" 1 "warm: only identification's READ BINARY (the auth certificate's first chunk; EF 0006 and EF 0008 are cached)"
+tap_is "$(reads)" 1 "warm: only identification's READ BINARY (the start of the auth certificate; EF 0006, EF 0008 and the serial are cached)"
+tap_is "$(grep -c 'INS=B0 P1P2=8A00 Lc=0 Le=64 ' "$RIG_APDU_LOG")" 1 \
+    "warm: that READ BINARY asks for the 64 bytes that name the card, not 256"
+p11 -L > "$W/L2.txt" 2>&1
+tap_ok "warm: the token serial is the card's (from the cache)" \
+    grep -qi "serial num *: *$(cat "$W/serial.txt")\$" "$W/L2.txt"
 cold_card
 p11 --slot-index 0 --read-object --type cert --id 01 -o "$W/auth-read.der" >/dev/null 2>&1
 tap_ok "the auth certificate read from a warm cache is the card's" cmp "$W/auth-read.der" "$W/auth-cert.der"
@@ -73,7 +83,7 @@ tap_is "$(reads)" 1 "ssh-keygen -D warm: no certificate read"
 cold_card
 p11 --slot-index 1 --login --pin ABC123 --read-object --type cert --id 02 -o "$W/sign-read.der" >/dev/null 2>&1
 tap_ok "the sign certificate is read after login" cmp "$W/sign-read.der" "$W/sign-cert.der"
-tap_is "$(ls "$C" | wc -l | tr -d ' ')" 5 "still five files after the sign certificate was read"
+tap_is "$(ls "$C" | wc -l | tr -d ' ')" 6 "still six files after the sign certificate was read"
 tap_ok "none of them is the sign certificate" only_public
 subject=$(openssl x509 -in "$RIG_CARD_DIR/sign-cert.pem" -noout -subject -nameopt sep_multiline,utf8 |
     sed -n 's/^ *CN=//p' | head -n 1)
@@ -242,11 +252,17 @@ openssl req -new -newkey rsa:2048 -nodes -keyout "$W/ca/k.pem" -subj /CN=expired
 openssl ca -batch -config "$W/ca/ca.cnf" -selfsign -keyfile "$W/ca/k.pem" -in "$W/ca/r.csr" \
     -startdate 20200101000000Z -enddate 20210101000000Z -out "$W/expired.pem" 2>/dev/null
 openssl x509 -in "$W/expired.pem" -outform DER -out "$W/expired.der"
-old_key=$(printf '%064d' 1) live_key=$(printf '%064d' 2) orphan_key=$(printf '%064d' 3)
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$W/ca/live.key" -subj /CN=live -days 30 \
+    -outform DER -out "$W/live.der" 2>/dev/null
+# A card's files are named by the SHA-256 of its auth certificate's first 64 bytes.
+live_key=$(head -c 64 "$W/live.der" | sha256sum | cut -d' ' -f1)
+old_key=$(printf '%064d' 1) renamed_key=$(printf '%064d' 2) orphan_key=$(printf '%064d' 3)
 install -m 600 "$W/expired.der" "$C/$old_key-000a.der"
 install -m 600 "$W/auth-ca.der" "$C/$old_key-000b.der"
-install -m 600 "$W/auth-cert.der" "$C/$live_key-000a.der"
+install -m 600 "$W/live.der" "$C/$live_key-000a.der"
 install -m 600 "$W/auth-ca.der" "$C/$live_key-000b.der"
+install -m 600 "$W/live.der" "$C/$renamed_key-000a.der"
+printf 'yes\n' > "$C/$renamed_key-pss"; chmod 600 "$C/$renamed_key-pss"
 install -m 600 "$W/sign-ca.der" "$C/$orphan_key-0002.der"
 echo "mine" > "$C/notes.txt"
 cp "$W/auth-cert.der" "$W/card1-auth.der"
@@ -261,8 +277,14 @@ for c in auth-cert auth-ca sign-ca sign-cert; do der "$c"; done
 p11 --slot-index 0 --read-object --type cert --id 01 -o "$W/auth-new.der" >/dev/null 2>&1
 tap_ok "another card: its own auth certificate" cmp "$W/auth-new.der" "$W/auth-cert.der"
 tap_ok "read from the card, not the cache" test "$(reads)" -gt 2
+tap_is "$(grep -c 'INS=B0 P1P2=8A00 Lc=0 Le=64 ' "$RIG_APDU_LOG")" 1 \
+    "a cache that knows a card: identification asks for 64 bytes first"
+tap_is "$(grep -c 'INS=B0 P1P2=0040 Lc=0 Le=192 ' "$RIG_APDU_LOG")" 1 \
+    "and for the rest of the first chunk once this card proves unknown"
 tap_is "$(ls "$C"/*-000a.der | wc -l | tr -d ' ')" 3 "one auth certificate file per current card (two here, one planted)"
 tap_ok "the expired card's files are removed" sh -c "! ls '$C/$old_key'-* 2>/dev/null"
+tap_ok "so are the files under a name that is not their certificate's (an older naming)" \
+    sh -c "! ls '$C/$renamed_key'-* 2>/dev/null"
 tap_ok "so is a CA file without its card's auth certificate" test ! -e "$C/$orphan_key-0002.der"
 tap_ok "a current card's files stay" test -e "$C/$live_key-000a.der" -a -e "$C/$live_key-000b.der"
 tap_ok "a file that is not the cache's stays" test -e "$C/notes.txt"

@@ -62,14 +62,14 @@ static void test_sfi_identify(void)
        "auth counter by empty VERIFY by SFI");
     ok(jpki_pin_status(&card, JPKI_ROLE_SIGN, &tries) == JPKI_OK && tries == 5,
        "sign counter by empty VERIFY by SFI");
-    ok(jpki_read_cert_head(&card, JPKI_EF_AUTH_CERT) == JPKI_OK && card.head_fid == 0x000A &&
+    ok(jpki_read_cert_head(&card, JPKI_EF_AUTH_CERT, JPKI_CERT_HEAD_LEN) == JPKI_OK && card.head_fid == 0x000A &&
            card.head_len == 256 && memcmp(card.head, cert, 256) == 0,
        "first chunk of the auth certificate by SFI, kept");
     is_ulong(card.apdu_count, 5, "identification: 5 APDUs");
     ok(script_done(t) && sfi_all(&card, JPKI_SFI_TAKEN, JPKI_SFI_UNTRIED, JPKI_SFI_TAKEN) &&
            card.current_ef == 0x000A,
        "exact sequence; READ and VERIFY by SFI known to work; EF 000A current");
-    ok(jpki_read_cert_head(&card, JPKI_EF_SIGN_CERT) == JPKI_E_BAD_ARG,
+    ok(jpki_read_cert_head(&card, JPKI_EF_SIGN_CERT, JPKI_CERT_HEAD_LEN) == JPKI_E_BAD_ARG,
        "the sign certificate's head is never kept");
 
     /* A new transaction: SELECT AP, then the rest from offset 255 by SFI
@@ -432,25 +432,37 @@ static void test_disk_cache(void)
     r->card.head_fid = JPKI_EF_AUTH_CERT;
     r->card.head_len = 256;
 
-    /* First read: from the card, then stored. */
+    /* First read: from the card, then stored, and its CA (here the same
+     * self-signed certificate) with it in the same transaction: a hit
+     * needs the pair. */
     r->card.current_ef = JPKI_EF_AUTH_CERT;
+    expect_read(t, 256, (size_t)len - 256, der + 256, (size_t)len - 256, 0x9000);
+    script_expect(t, "00 A4 02 0C 02 00 0B", "90 00");
+    expect_read(t, 0, 256, der, 256, 0x9000);
     expect_read(t, 256, (size_t)len - 256, der + 256, (size_t)len - 256, 0x9000);
     ok(jpki_reader_cert_tx(r, JPKI_EF_AUTH_CERT) == JPKI_OK && script_done(t) &&
            r->cert[2] != NULL && r->cert_len[2] == (size_t)len &&
            memcmp(r->cert[2], der, (size_t)len) == 0,
-       "auth certificate read from the card (rest after the kept chunk)");
+       "auth certificate read from the card (rest after the kept chunk), then its CA");
     ok(find_cache_file(dir, "-000a.der", file, sizeof file), "stored in the cache");
     ok(stat(file, &sb) == 0 && (sb.st_mode & 0777) == 0600, "file mode 0600");
     ok(stat(dir, &sb) == 0 && (sb.st_mode & 0777) == 0700, "directory mode 0700");
     ok(stat(xdg, &sb) == 0 && (sb.st_mode & 0777) == 0700, "created parent mode 0700");
-    /* Its CA (here the same self-signed certificate): a hit needs the pair. */
-    r->card.current_ef = JPKI_EF_AUTH_CA;
-    expect_read(t, 0, 256, der, 256, 0x9000);
-    expect_read(t, 256, (size_t)len - 256, der + 256, (size_t)len - 256, 0x9000);
-    ok(jpki_reader_cert_tx(r, JPKI_EF_AUTH_CA) == JPKI_OK && script_done(t) &&
-           find_cache_file(dir, "-000b.der", file, sizeof file),
-       "the auth CA read from the card and stored");
+    ok(find_cache_file(dir, "-000b.der", file, sizeof file) && r->cert[3] != NULL &&
+           r->cert_len[3] == (size_t)len,
+       "the auth CA read from the card and stored with it");
     find_cache_file(dir, "-000a.der", file, sizeof file);
+
+    /* The CA in memory, the certificate's file gone: the certificate
+     * alone is read, and stored again. */
+    free(r->cert[2]);
+    r->cert[2] = NULL;
+    unlink(file);
+    r->card.current_ef = JPKI_EF_AUTH_CERT;
+    expect_read(t, 256, (size_t)len - 256, der + 256, (size_t)len - 256, 0x9000);
+    ok(jpki_reader_cert_tx(r, JPKI_EF_AUTH_CERT) == JPKI_OK && script_done(t) &&
+           find_cache_file(dir, "-000a.der", file, sizeof file),
+       "CA in memory: only the certificate is read");
 
     /* Next card generation, same card: no APDU. */
     free(r->cert[2]);
@@ -461,11 +473,19 @@ static void test_disk_cache(void)
            script_done(t),
        "cache hit: no APDU");
 
-    /* Another card (another first chunk): not this file. */
-    r->card.head[200] ^= 1;
+    /* Another card (other first bytes, which name it): not this file. */
+    r->card.head[40] ^= 1;
     expect_auth_reread(r, t, der, (size_t)len);
     ok(jpki_reader_cert_tx(r, JPKI_EF_AUTH_CERT) == JPKI_OK && script_done(t),
        "another card's key: read from the card");
+    r->card.head[40] ^= 1;
+    /* The same card (the first JPKI_CARD_ID_LEN bytes) with a different
+     * byte after them in the kept chunk: the cached certificate must start
+     * with the whole chunk the card gave, so it is not used. */
+    r->card.head[200] ^= 1;
+    expect_auth_reread(r, t, der, (size_t)len);
+    ok(jpki_reader_cert_tx(r, JPKI_EF_AUTH_CERT) == JPKI_OK && script_done(t),
+       "a chunk that differs after the card's name: read from the card");
     r->card.head[200] ^= 1;
 
     /* A file that does not parse is not used. */
