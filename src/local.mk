@@ -18,6 +18,7 @@ libjpki_la_SOURCES = \
 	src/token_view.c src/token_view.h \
 	src/session.c src/session.h src/session_ops.h \
 	src/token_state.c src/token_state.h \
+	src/sign_grace.c src/sign_grace.h \
 	src/objects.c src/login.c src/signing.c src/pss.c
 libjpki_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
 # The system tokens.conf (token_view.c): configure's --sysconfdir.

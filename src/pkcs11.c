@@ -17,6 +17,7 @@
 #include "mech.h"
 #include "session.h"
 #include "session_ops.h"
+#include "sign_grace.h"
 #include "slot.h"
 
 #define JPKI_EXPORT __attribute__((visibility("default")))
@@ -101,6 +102,8 @@ static CK_RV jpki_C_Initialize(CK_VOID_PTR pInitArgs)
     rv = jpki_lock_configure(pInitArgs);
     if (rv != CKR_OK)
         goto out;
+    const CK_C_INITIALIZE_ARGS *args = pInitArgs;
+    jpki_grace_configure(args == NULL || !(args->flags & CKF_LIBRARY_CANT_CREATE_OS_THREADS));
     (void)pthread_once(&atfork_once, register_atfork);
     jpki_log_init();
     rv = jpki_slots_init();

@@ -9,6 +9,7 @@
 #include "cert_cache.h"
 #include "log.h"
 #include "session.h"
+#include "sign_grace.h"
 #include "slot.h"
 #include "slot_internal.h"
 #include "token_view.h"
@@ -142,6 +143,7 @@ static void reader_free(jpki_reader *r)
 
 void jpki_slots_fini(void)
 {
+    jpki_grace_stop();   /* before the readers go: then each ends its own grace */
     jpki_slots_cancel_waits();
     for (size_t i = 0; i < jpki_mod.n_readers; i++)
         reader_free(jpki_mod.readers[i]);
@@ -157,6 +159,7 @@ void jpki_slots_fini(void)
 
 void jpki_slots_unload(void)
 {
+    jpki_grace_stop();
     jpki_global_lock();
     size_t n = jpki_mod.n_readers;
     jpki_reader **readers = jpki_mod.readers;
@@ -176,6 +179,7 @@ void jpki_slots_forget(void)
     for (size_t i = 0; i < jpki_mod.n_readers; i++)
         if (jpki_mod.readers[i] != NULL)
             jpki_ts_clear(&jpki_mod.readers[i]->ts);
+    jpki_grace_forget();
     memset(&jpki_mod, 0, sizeof(jpki_mod));
 }
 
@@ -555,6 +559,9 @@ jpki_status jpki_reader_begin(jpki_reader *r, bool *was_reset)
     bool reset = false;
     if (r->transport == NULL)
         return JPKI_E_NO_CARD;
+    /* A sign login's grace still open is ours: the key un-verified and the
+     * transaction ended before another begins. */
+    jpki_ts_grace_end(r);
     jpki_status st = jpki_card_begin(&r->card, &reset);
     if (st == JPKI_E_CARD_RESET) {
         /* The transport reconnected and holds the transaction. */

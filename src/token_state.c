@@ -9,6 +9,7 @@
 #include <openssl/crypto.h>
 #include "env.h"
 #include "log.h"
+#include "sign_grace.h"
 #include "slot.h"
 #include "token_state.h"
 
@@ -55,6 +56,8 @@ void jpki_ts_clear(jpki_token_state *ts)
     forget_login(ts, JPKI_ROLE_SIGN);
     ts->tries[0] = ts->tries[1] = -1;
     ts->tries_at_ms = 0;
+    /* The card or the process is gone: the transaction with it. */
+    ts->grace_open = false;
 }
 
 void jpki_ts_card_arrived(jpki_token_state *ts, int auth_tries, int sign_tries)
@@ -188,11 +191,53 @@ static bool held_pin_failed(jpki_reader *r, jpki_role role, verify_result v)
     return true;
 }
 
+void jpki_ts_grace_end(jpki_reader *r)
+{
+    if (!r->ts.grace_open)
+        return;
+    r->ts.grace_open = false;
+    unverify(r);
+    jpki_reader_end(r);
+}
+
+void jpki_ts_grace_expired(jpki_reader *r, unsigned long gen)
+{
+    if (r->ts.grace_open && r->ts.grace_gen == gen) {
+        jpki_log(JPKI_LOG_CALL, "reader %zu: sign grace unused: un-verified", r->index);
+        jpki_ts_grace_end(r);
+    }
+}
+
+/* Inside the transaction whose VERIFY just opened the sign key: kept open
+ * for the signature that usually follows (sign_grace.c), else un-verified
+ * and ended now. */
+static void end_sign_tx(jpki_reader *r, bool may_grace)
+{
+    if (may_grace) {
+        r->ts.grace_gen++;
+        r->ts.grace_open = jpki_grace_arm(r, r->ts.grace_gen);
+        if (r->ts.grace_open)
+            return;
+    }
+    unverify(r);
+    jpki_reader_end(r);
+}
+
+/* The open grace, taken by the operation that uses the verified sign key
+ * in it: the caller ends the transaction. */
+static bool take_grace(jpki_reader *r)
+{
+    bool open = r->ts.grace_open;
+    r->ts.grace_open = false;
+    return open;
+}
+
 /* One transaction for a PIN the user typed: checked (final-try guard),
  * then, if it verified and new_pin is given, changed; the sign key is left
- * un-verified. */
+ * un-verified, or verified in a grace (may_grace) that keeps the
+ * transaction open. */
 static CK_RV typed_tx(jpki_reader *r, jpki_role role, const uint8_t *pin, size_t len,
-                      const uint8_t *new_pin, size_t new_len)
+                      const uint8_t *new_pin, size_t new_len, bool may_grace)
 {
     jpki_status cst = JPKI_OK;
     jpki_status st = begin_fresh(r);
@@ -202,15 +247,16 @@ static CK_RV typed_tx(jpki_reader *r, jpki_role role, const uint8_t *pin, size_t
     if (v.st == JPKI_OK && new_pin != NULL)
         cst = jpki_change_pin(&r->card, role, new_pin, new_len);
     if (v.st == JPKI_OK && role == JPKI_ROLE_SIGN)
-        unverify(r);
-    jpki_reader_end(r);
+        end_sign_tx(r, may_grace && new_pin == NULL);
+    else
+        jpki_reader_end(r);
     CK_RV rv = typed_rv(r, v.st);
     return rv != CKR_OK ? rv : jpki_status_to_ckr(cst);
 }
 
 CK_RV jpki_ts_login(jpki_reader *r, jpki_role role, const uint8_t *pin, size_t len)
 {
-    CK_RV rv = typed_tx(r, role, pin, len, NULL, 0);
+    CK_RV rv = typed_tx(r, role, pin, len, NULL, 0, true);
     if (rv != CKR_OK)
         return rv;
     r->ts.logged_in[role] = true;
@@ -237,7 +283,7 @@ CK_RV jpki_ts_login_context(jpki_reader *r, jpki_role role, const uint8_t *pin, 
     }
     /* Checked now, so that a wrong PIN shows here; the card is verified
      * again in the signature's own transaction. */
-    CK_RV rv = typed_tx(r, role, pin, len, NULL, 0);
+    CK_RV rv = typed_tx(r, role, pin, len, NULL, 0, true);
     if (rv == CKR_OK)
         hold(context, pin, len);
     return rv;
@@ -246,6 +292,8 @@ CK_RV jpki_ts_login_context(jpki_reader *r, jpki_role role, const uint8_t *pin, 
 void jpki_ts_logout(jpki_reader *r, jpki_role role)
 {
     bool was_in = r->ts.logged_in[role];
+    if (role == JPKI_ROLE_SIGN && r->token_present)
+        jpki_ts_grace_end(r);
     forget_login(&r->ts, role);
     /* Only the auth key may be verified between our transactions. */
     if (!was_in || role != JPKI_ROLE_AUTH || !r->token_present)
@@ -261,6 +309,7 @@ void jpki_ts_logout(jpki_reader *r, jpki_role role)
 
 void jpki_ts_release(jpki_reader *r)
 {
+    jpki_ts_grace_end(r);
     jpki_ts_logout(r, JPKI_ROLE_AUTH);
     jpki_ts_clear(&r->ts);
 }
@@ -268,7 +317,7 @@ void jpki_ts_release(jpki_reader *r)
 CK_RV jpki_ts_set_pin(jpki_reader *r, jpki_role role, const uint8_t *old_pin, size_t old_len,
                       const uint8_t *new_pin, size_t new_len)
 {
-    CK_RV rv = typed_tx(r, role, old_pin, old_len, new_pin, new_len);
+    CK_RV rv = typed_tx(r, role, old_pin, old_len, new_pin, new_len, false);
     if (rv != CKR_OK)
         return rv;
     jpki_log(JPKI_LOG_CALL, "reader %zu: %s PIN changed", r->index, role_name(role));
@@ -289,6 +338,16 @@ CK_RV jpki_ts_read_sign_cert(jpki_reader *r)
     /* Sent once for the read, whatever comes of it: a card whose answers
      * are broken does not get the PIN again at every request. */
     r->ts.sign_cert_read_tried = true;
+    if (take_grace(r)) {
+        /* The login's transaction, the key still verified: read in it, and
+         * leave it open for the signature. */
+        jpki_status st = jpki_reader_cert_tx(r, JPKI_EF_SIGN_CERT);
+        end_sign_tx(r, true);
+        maybe_drop_sign_login_pin(r);
+        if (st == JPKI_E_FILE_NOT_FOUND)
+            return CKR_OBJECT_HANDLE_INVALID;
+        return st == JPKI_OK ? CKR_OK : jpki_reader_fail(r, st);
+    }
     jpki_status st = begin_fresh(r);
     if (st != JPKI_OK)
         return jpki_reader_fail(r, st);
@@ -397,14 +456,24 @@ static CK_RV sign_sign(jpki_reader *r, jpki_held_pin *context, jpki_sign_mode mo
     const jpki_role role = JPKI_ROLE_SIGN;
     jpki_held_pin *pin = context != NULL && context->len > 0 ? context
                                                                  : &r->ts.login_pin[role];
-    jpki_status st = begin_fresh(r);
-    if (st != JPKI_OK)
-        return jpki_reader_fail(r, st);
-    verify_result v = verify_guarded(r, role, pin->bytes, pin->len, PIN_HELD);
-    st = v.st;
-    if (v.st == JPKI_OK)
+    verify_result v = { JPKI_OK, false };
+    jpki_status st;
+    if (take_grace(r)) {
+        /* Still the transaction of the login that verified this PIN (or
+         * the context login's): the card is verified, nobody came in. */
+        v.sent = true;   /* so that the key is un-verified below */
         st = jpki_sign_mode_of(&r->card, role, mode, in, in_len, sig, JPKI_SIGNATURE_MAX,
                                sig_len);
+    } else {
+        st = begin_fresh(r);
+        if (st != JPKI_OK)
+            return jpki_reader_fail(r, st);
+        v = verify_guarded(r, role, pin->bytes, pin->len, PIN_HELD);
+        st = v.st;
+        if (v.st == JPKI_OK)
+            st = jpki_sign_mode_of(&r->card, role, mode, in, in_len, sig, JPKI_SIGNATURE_MAX,
+                                   sig_len);
+    }
     if (v.sent)
         unverify(r);
     jpki_reader_end(r);

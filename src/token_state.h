@@ -46,6 +46,8 @@ typedef struct jpki_token_state {
     jpki_held_pin login_pin[2]; /* auth: the login's; sign: see the header comment */
     bool sign_cert_read_tried;  /* the held sign PIN went to the certificate read */
     bool first_sign_open;       /* C_Login(USER) on the sign token still authorises one signature */
+    bool grace_open;            /* the transaction that verified the sign key is still ours (sign_grace.c) */
+    unsigned long grace_gen;    /* which grace the watchdog was asked to end */
 } jpki_token_state;
 
 struct jpki_reader;
@@ -57,6 +59,13 @@ void jpki_held_pin_wipe(jpki_held_pin *pin);
 void jpki_ts_card_arrived(jpki_token_state *ts, int auth_tries, int sign_tries);
 
 bool jpki_ts_logged_in(const struct jpki_reader *r, jpki_role role);
+
+/* A sign login's transaction still open (sign_grace.c) is ended: the key
+ * un-verified, the transaction over. Before any other transaction of the
+ * reader begins, at logout and release. Nothing when none is open. */
+void jpki_ts_grace_end(struct jpki_reader *r);
+/* The watchdog, reader lock held: grace gen is over unless used since. */
+void jpki_ts_grace_expired(struct jpki_reader *r, unsigned long gen);
 /* The retry counter for the token flags; read again from the card when
  * older than JPKI_TRIES_MAX_AGE_MS (no try spent). -1: unknown. */
 int jpki_ts_tries(struct jpki_reader *r, jpki_role role);

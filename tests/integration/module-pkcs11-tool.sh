@@ -88,7 +88,18 @@ tap_ok "sign key, no certificate read: openssl verifies" \
     openssl dgst -sha256 -verify "$W/sign.pub" -signature "$W/sig" "$W/data"
 tail -n +$((n0 + 1)) "$RIG_APDU_LOG" > "$W/sign-apdus.txt"
 tap_is "$(grep -c 'INS=20 .*Lc=[1-9]' "$W/sign-apdus.txt")/$(grep 'INS=B0' "$W/sign-apdus.txt" | grep -vc 'P1P2=8[68A]00')" \
-    "2/0" "sign key: two VERIFYs (login, context login), no READ BINARY beyond identification"
+    "1/0" "sign key: one VERIFY (the login's; the signature follows in its grace), no READ BINARY beyond identification"
+tap_is "$(tail -n 1 "$W/sign-apdus.txt" | grep -c 'INS=A4 P1P2=040C')" 1 \
+    "sign key: the last APDU un-verifies (SELECT of the AP)"
+n0=$(wc -l < "$RIG_APDU_LOG")
+JPKI_PKCS11_SIGN_GRACE_MS=0 p11 --slot-index 1 --login --pin ABC123 --sign --mechanism SHA256-RSA-PKCS \
+    --id 02 -i "$W/data" -o "$W/sig" >/dev/null 2>&1
+tap_ok "JPKI_PKCS11_SIGN_GRACE_MS=0: openssl verifies" \
+    openssl dgst -sha256 -verify "$W/sign.pub" -signature "$W/sig" "$W/data"
+tail -n +$((n0 + 1)) "$RIG_APDU_LOG" > "$W/sign-apdus0.txt"
+with=$(grep -c 'INS=' "$W/sign-apdus.txt") without=$(grep -c 'INS=' "$W/sign-apdus0.txt")
+tap_is "$(grep -c 'INS=20 .*Lc=[1-9]' "$W/sign-apdus0.txt")/$((without - with))" "2/4" \
+    "without the grace: two VERIFYs (login, signature), 4 APDUs more ($without, not $with: the login's un-verify, and SELECT AP, counter and VERIFY for the signature)"
 
 # --- PIN policy, counted on the card ------------------------------------
 t0=$(card_tries auth); v0=$(verifies_sent)

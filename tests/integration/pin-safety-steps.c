@@ -22,6 +22,7 @@
  * Copyright (C) 2026 jpki-pkcs11 developers. LGPL-2.1-or-later.
  */
 #include "card-log.h"
+#include "sign_grace.h"
 
 static char auth_pem[4096], sign_pem[4096];
 static CK_SLOT_ID slot_auth, slot_sign;
@@ -121,8 +122,13 @@ static void fresh_counter_reads(void)
     fresh_counters("A: C_Login (auth)", m);
     m = log_mark();
     is_ulong(login(hs, CKU_USER, "ABC123"), CKR_OK, "A: C_Login (sign)");
+    /* After the login's grace (sign_grace.c): the read verifies on its own. */
+    steps_sleep_ms(2 * JPKI_SIGN_GRACE_MS);
     ok(cert_is(hs, 2, sign_pem), "A: the sign certificate reads back as sign-cert.pem");
     fresh_counters("A: C_Login (sign) and the sign certificate's read", m);
+    /* Once the login's grace is over (sign_grace.c), the signature's own
+     * transaction verifies the PIN again. */
+    steps_sleep_ms(2 * JPKI_SIGN_GRACE_MS);
     m = log_mark();
     signs(hs, 2, "ABC123", "A: sign key after C_Login(CKU_CONTEXT_SPECIFIC)");
     fresh_counters("A: the context login and its signature", m);

@@ -13,6 +13,8 @@
  *              process of the module signing between our calls.
  *   dlclose    the module unloaded (no C_Finalize) while logged in.
  *   kill-after-context-login, kill-logged-in: wait to be killed there.
+ *   kill-in-sign-grace: C_Login on the sign token, then waits to be killed
+ *              (inside the login's grace, sign_grace.c, if killed at once).
  *   kill-during-sign: killed during a (slow) sign-key C_Sign.
  *   kill-during-login PIN: killed during a (slow) sign-token C_Login.
  *   login-and-sign: logs in on both tokens, signs with both, logs out.
@@ -180,6 +182,9 @@ static int mode(const char *name, const char *arg)
     } else if (strcmp(name, "kill-after-context-login") == 0) {
         is_ulong(login(hs, CKU_USER, "ABC123"), CKR_OK, "C_Login (sign)");
         context_login(hs, "sign key");
+        step("kill-me");
+    } else if (strcmp(name, "kill-in-sign-grace") == 0) {
+        is_ulong(login(hs, CKU_USER, "ABC123"), CKR_OK, "C_Login (sign)");
         step("kill-me");
     } else if (strcmp(name, "kill-logged-in") == 0) {
         is_ulong(login(ha, CKU_USER, "1234"), CKR_OK, "C_Login (auth)");

@@ -117,6 +117,33 @@ killed() {
 killed kill-after-context-login "SIGKILL at a context login"
 refused sign "after SIGKILL of a process at its context login (no C_Sign)"
 tap_is "$(counters)" "3/5/" "no try spent"
+# A sign login's grace (sign_grace.c): the transaction of its VERIFY stays
+# open for a moment, the key verified only inside it. Another client waits
+# for it, then finds the key un-verified; a process killed inside it dies
+# inside a transaction, so pcscd resets the card.
+rm -f "$STEP_DIR/kill-me"
+"$PROG" kill-in-sign-grace > "$RIG_DIR/grace.tap" 2>&1 &
+client=$!
+tap_await "$STEP_DIR/kill-me" "$client" 300 || tap_result 1 "sign grace: the process logged in"
+t0=$(date +%s%N)
+sw=$(probe_sw sign)
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+tap_ok "sign grace: a raw client gets the card within 1.5 s of the login ($ms ms) and cannot sign (SW $sw)" \
+    sh -c "[ $ms -lt 1500 ] && { [ '$sw' = 6982 ] || [ '$sw' = 6A82 ]; }"
+kill -9 "$client"; wait "$client" 2>/dev/null
+tap_relay "$RIG_DIR/grace.tap"
+sleep 0.5
+mark=$(wc -l < "$RIG_APDU_LOG")
+rm -f "$STEP_DIR/kill-me"
+JPKI_PKCS11_SIGN_GRACE_MS=1000 "$PROG" kill-in-sign-grace > "$RIG_DIR/grace2.tap" 2>&1 &
+client=$!
+tap_await "$STEP_DIR/kill-me" "$client" 300 || tap_result 1 "sign grace: the process logged in"
+kill -9 "$client"; wait "$client" 2>/dev/null
+tap_relay "$RIG_DIR/grace2.tap"
+tap_is "$(tail -n +$((mark + 1)) "$RIG_APDU_LOG" | grep 'INS=' | tail -n 1 | grep -c 'INS=20 P1P2=[0-9A-F]* Lc=6 ')" 1 \
+    "SIGKILL inside a sign login's grace: the module's last APDU was its VERIFY (nothing un-verified the key)"
+refused sign "after SIGKILL inside a sign login's grace (pcscd reset the card)"
+tap_is "$(counters)" "3/5/" "no try spent"
 # The auth key of a killed logged-in process: the module can no longer
 # act, and pcscd leaves a shared connection's card as it is. What is shown
 # here: pcscd powers the card down once its last client has left.
