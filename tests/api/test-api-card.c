@@ -646,6 +646,43 @@ static void card_sign_cert_on_demand(void)
     f->C_CloseSession(hs);
 }
 
+/* The sign grace (sign_grace.c): with a thread of its own the module keeps
+ * the login's transaction open for the signature that follows, which then
+ * needs no VERIFY; an application that forbids the module threads
+ * (CKF_LIBRARY_CANT_CREATE_OS_THREADS) gets none, and the signature
+ * verifies the PIN again. Either way nothing is left verified after. */
+static void card_sign_grace(void)
+{
+    for (int threads = 1; threads >= 0; threads--) {
+        const char *how = threads ? "threads allowed" : "CKF_LIBRARY_CANT_CREATE_OS_THREADS";
+        CK_C_INITIALIZE_ARGS args = {
+            .flags = CKF_OS_LOCKING_OK | (threads ? 0 : CKF_LIBRARY_CANT_CREATE_OS_THREADS)
+        };
+        CK_SESSION_HANDLE hs = 0;
+        is_ulong(fin(), CKR_OK, "%s: C_Finalize", how);
+        is_ulong(f->C_Initialize(&args), CKR_OK, "%s: C_Initialize", how);
+        f->C_GetSlotList(CK_TRUE, NULL, &(CK_ULONG){ 0 });
+        is_ulong(f->C_OpenSession(sign_slot, CKF_SERIAL_SESSION, NULL, NULL, &hs), CKR_OK,
+                 "%s: session", how);
+        int v = sign_verifies();
+        is_ulong(f->C_Login(hs, CKU_USER, (CK_UTF8CHAR_PTR) "ABC123", 6), CKR_OK,
+                 "%s: C_Login sign", how);
+        CK_MECHANISM mech = { CKM_SHA256_RSA_PKCS, NULL, 0 };
+        CK_BYTE data[3] = { 'g', 'r', 'c' }, sig[256];
+        CK_ULONG sl = sizeof(sig);
+        is_ulong(f->C_SignInit(hs, &mech, find_class(hs, CKO_PRIVATE_KEY)), CKR_OK,
+                 "%s: C_SignInit", how);
+        is_ulong(f->C_Sign(hs, data, 3, sig, &sl), CKR_OK, "%s: C_Sign at once", how);
+        ok(sl == 256 && sig_verifies("sign-cert.pem", data, 3, sig, sl),
+           "%s: the signature verifies with the sign certificate", how);
+        is_ulong((CK_ULONG)(sign_verifies() - v), threads ? 1 : 2,
+                 "%s: %s", how, threads ? "one VERIFY (the signature in the login's grace)"
+                                        : "two VERIFYs (no grace: the signature verifies again)");
+        is_ulong(other_sign_without_pin(), 0x6982, "%s: the card is not left verified", how);
+        f->C_CloseSession(hs);
+    }
+}
+
 /* Several threads signing at once on their own sessions of one token. */
 typedef struct signer {
     CK_SESSION_HANDLE h;
@@ -733,6 +770,7 @@ static void test_card(void)
     f->C_CloseSession(h);
     card_threads();
     card_sign_cert_on_demand();
+    card_sign_grace();
     is_ulong(fin(), CKR_OK, "C_Finalize");
 }
 
