@@ -431,6 +431,26 @@ tap_ok "it says the chain failed" grep -q "^Certificate chain verification FAILE
 tap_ok "and still writes the certificate" cmp "$W/bad.der" "$W/auth.card.der"
 rig_card_stop
 
+# --- a card with 3072-bit keys: signatures of the key's size ----------------------
+RIG_CARD_DIR="$RIG_DIR/card-3072"
+"$JPKI_VCARD" --state "$RIG_CARD_DIR" --init-only --key-bits 3072 >>"$RIG_DIR/vcard.log" 2>&1
+rig_card_start --key-bits 3072
+for k in "auth 1234" "sign ABC123"; do
+    set -- $k
+    openssl x509 -in "$RIG_CARD_DIR/$1-cert.pem" -pubkey -noout > "$W/$1-3072.pub"
+    exit_is 0 "3072-bit card: sign --key $1: exit 0" tool "$2" sign --key "$1" -i "$W/data" -o "$W/$1-3072.sig"
+    tap_is "$(wc -c < "$W/$1-3072.sig" | tr -d ' ')" 384 "3072-bit card: the $1 signature has 384 bytes"
+    tap_ok "3072-bit card: sign --key $1: openssl dgst -sha256 verifies" \
+        openssl dgst -sha256 -verify "$W/$1-3072.pub" -signature "$W/$1-3072.sig" "$W/data"
+    exit_is 0 "3072-bit card: sign --key $1 --cms: exit 0" \
+        tool "$2" sign --key "$1" --cms -i "$W/data" -o "$W/$1-3072.p7s"
+    tap_ok "3072-bit card: sign --key $1 --cms: openssl cms -verify accepts it" \
+        openssl cms -verify -binary -inform DER -in "$W/$1-3072.p7s" -content "$W/data" \
+            -CAfile "$RIG_CARD_DIR/$1-ca.pem" -purpose any -out /dev/null
+done
+rig_card_stop
+RIG_CARD_DIR="$RIG_DIR/card"
+
 # --- a smartphone token: no text AP, named as such -------------------------------
 rig_card_start --token android
 "$TOOL" status > "$W/status-phone.txt" 2>&1

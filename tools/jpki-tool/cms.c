@@ -40,14 +40,14 @@ static int card_priv_enc(int flen, const unsigned char *from, unsigned char *to,
     size_t sig_len = 0;
     struct tool_card *tc = signing_card;
 
-    (void)rsa;
     signing_card = NULL;
     if (tc == NULL || padding != RSA_PKCS1_PADDING || flen <= 0) {
         signing_status = JPKI_E_BAD_ARG;
         return -1;
     }
+    /* OpenSSL's buffer holds RSA_size bytes: the key's size, from the certificate. */
     signing_status = jpki_sign(&tc->card, signing_role, from, (size_t)flen, to,
-                               JPKI_SIGNATURE_LEN, &sig_len);
+                               (size_t)RSA_size(rsa), &sig_len);
     return signing_status == JPKI_OK ? (int)sig_len : -1;
 }
 

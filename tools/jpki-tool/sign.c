@@ -36,13 +36,13 @@ static int sign_raw(struct tool_card *tc, jpki_role role, const uint8_t *data, s
     jpki_status st;
     int rc;
 
-    *sig = malloc(JPKI_SIGNATURE_LEN);
+    *sig = malloc(JPKI_SIGNATURE_MAX);   /* the key's size: 2048 to 4096 bits */
     if (*sig == NULL)
         return EXIT_TOOL_CARD_ERROR;
     rc = digest_info(data, len, di);
     if (rc != EXIT_TOOL_OK)
         return rc;
-    st = jpki_sign(&tc->card, role, di, sizeof di, *sig, JPKI_SIGNATURE_LEN, sig_len);
+    st = jpki_sign(&tc->card, role, di, sizeof di, *sig, JPKI_SIGNATURE_MAX, sig_len);
     return st == JPKI_OK ? EXIT_TOOL_OK : tool_card_error(tc->reader, st);
 }
 
