@@ -15,6 +15,8 @@
  *   kill-after-context-login, kill-logged-in: wait to be killed there.
  *   kill-in-sign-grace: C_Login on the sign token, then waits to be killed
  *              (inside the login's grace, sign_grace.c, if killed at once).
+ *   end-in-grace close|finalize|dlclose: C_Login on the sign token, then at
+ *              once (inside its grace) that end, then the probe.
  *   kill-during-sign: killed during a (slow) sign-key C_Sign.
  *   kill-during-login PIN: killed during a (slow) sign-token C_Login.
  *   login-and-sign: logs in on both tokens, signs with both, logs out.
@@ -186,6 +188,15 @@ static int mode(const char *name, const char *arg)
     } else if (strcmp(name, "kill-in-sign-grace") == 0) {
         is_ulong(login(hs, CKU_USER, "ABC123"), CKR_OK, "C_Login (sign)");
         step("kill-me");
+    } else if (strcmp(name, "end-in-grace") == 0 && arg != NULL) {
+        is_ulong(login(hs, CKU_USER, "ABC123"), CKR_OK, "C_Login (sign)");
+        if (strcmp(arg, "close") == 0)
+            is_ulong(f->C_CloseSession(hs), CKR_OK, "C_CloseSession at once");
+        else if (strcmp(arg, "finalize") == 0)
+            is_ulong(f->C_Finalize(NULL), CKR_OK, "C_Finalize at once");
+        else
+            ok(dlclose(lib) == 0, "dlclose at once, no C_Finalize");
+        step("probe-after-end-in-grace");
     } else if (strcmp(name, "kill-logged-in") == 0) {
         is_ulong(login(ha, CKU_USER, "1234"), CKR_OK, "C_Login (auth)");
         signs(ha, 1, NULL, "auth key");

@@ -144,6 +144,23 @@ tap_is "$(tail -n +$((mark + 1)) "$RIG_APDU_LOG" | grep 'INS=' | tail -n 1 | gre
     "SIGKILL inside a sign login's grace: the module's last APDU was its VERIFY (nothing un-verified the key)"
 refused sign "after SIGKILL inside a sign login's grace (pcscd reset the card)"
 tap_is "$(counters)" "3/5/" "no try spent"
+# A sign login ended at once, inside its grace (1 s here): the module
+# un-verifies then and there, not when the grace would have run out.
+timed_refused() {
+    t0=$(date +%s%N)
+    sw=$(probe_sw sign)
+    ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+    tap_ok "$1: a raw client cannot sign with the sign key (SW $sw), answered in $ms ms (< 700: not the grace's end)" \
+        sh -c "[ $ms -lt 700 ] && { [ '$sw' = 6982 ] || [ '$sw' = 6A82 ]; }"
+}
+for how in close finalize dlclose; do
+    JPKI_PKCS11_SIGN_GRACE_MS=1000 timeout 60 "$PROG" end-in-grace $how > "$RIG_DIR/grace-$how.tap" 2>&1 &
+    client=$!
+    answer probe-after-end-in-grace timed_refused "sign login, then at once $how (inside the grace)"
+    wait "$client"
+    tap_is "$?" 0 "end-in-grace $how: exit status (124: hung)"
+    tap_relay "$RIG_DIR/grace-$how.tap"
+done
 # The auth key of a killed logged-in process: the module can no longer
 # act, and pcscd leaves a shared connection's card as it is. What is shown
 # here: pcscd powers the card down once its last client has left.
