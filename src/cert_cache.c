@@ -284,14 +284,22 @@ static bool card_current(int dir_fd, const char *name)
     return current;
 }
 
+/* A listing of the cache directory on its own descriptor (dir_fd stays
+ * the caller's); NULL when it cannot be listed. */
+static DIR *list_cache(int dir_fd)
+{
+    int list_fd = dir_fd >= 0 ? dup(dir_fd) : -1;
+    DIR *d = list_fd >= 0 ? fdopendir(list_fd) : NULL;
+    if (d == NULL && list_fd >= 0)
+        close(list_fd);
+    return d;
+}
+
 bool jpki_cert_cache_knows_a_card(void)
 {
     int dir_fd = cache_open(false);
-    int list_fd = dir_fd >= 0 ? dup(dir_fd) : -1;
-    DIR *d = list_fd >= 0 ? fdopendir(list_fd) : NULL;
+    DIR *d = list_cache(dir_fd);
     bool found = false;
-    if (d == NULL && list_fd >= 0)
-        close(list_fd);
     for (struct dirent *e; d != NULL && !found && (e = readdir(d)) != NULL;)
         found = cache_file_name(e->d_name) &&
                 strcmp(e->d_name + CACHE_KEY_LEN + 1, JPKI_FACT_SERIAL) == 0;
@@ -305,13 +313,9 @@ bool jpki_cert_cache_knows_a_card(void)
 /* Removes the files of other cards that are not current (see the top). */
 static void cache_prune(int dir_fd, const char *own)
 {
-    int list_fd = dup(dir_fd);
-    DIR *d = list_fd >= 0 ? fdopendir(list_fd) : NULL;
-    if (d == NULL) {
-        if (list_fd >= 0)
-            close(list_fd);
+    DIR *d = list_cache(dir_fd);
+    if (d == NULL)
         return;
-    }
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
         if (!cache_file_name(e->d_name) || strncmp(e->d_name, own, CACHE_KEY_LEN) == 0 ||
