@@ -232,10 +232,31 @@ static bool take_grace(jpki_reader *r)
     return open;
 }
 
+/* The transaction of one sign-key operation with a held PIN. */
+typedef struct sign_key_tx {
+    bool in_grace;    /* the grace's: the key verified by the VERIFY that opened it */
+    verify_result v;  /* otherwise: the guarded VERIFY of pin */
+} sign_key_tx;
+
+/* The grace's transaction if one is open (the login or context login that
+ * verified the key; nobody came in), else a new one with a guarded VERIFY
+ * of pin. Not JPKI_OK: no transaction was begun. */
+static jpki_status sign_key_begin(jpki_reader *r, const jpki_held_pin *pin, sign_key_tx *t)
+{
+    t->v = (verify_result){ JPKI_OK, false };
+    t->in_grace = take_grace(r);
+    if (t->in_grace)
+        return JPKI_OK;
+    jpki_status st = begin_fresh(r);
+    if (st == JPKI_OK)
+        t->v = verify_guarded(r, JPKI_ROLE_SIGN, pin->bytes, pin->len, PIN_HELD);
+    return st;
+}
+
 /* One transaction for a PIN the user typed: checked (final-try guard),
  * then, if it verified and new_pin is given, changed; the sign key is left
- * un-verified, or verified in a grace (may_grace) that keeps the
- * transaction open. */
+ * un-verified, or verified in a grace (may_grace: the logins, never a PIN
+ * change) that keeps the transaction open. */
 static CK_RV typed_tx(jpki_reader *r, jpki_role role, const uint8_t *pin, size_t len,
                       const uint8_t *new_pin, size_t new_len, bool may_grace)
 {
@@ -247,7 +268,7 @@ static CK_RV typed_tx(jpki_reader *r, jpki_role role, const uint8_t *pin, size_t
     if (v.st == JPKI_OK && new_pin != NULL)
         cst = jpki_change_pin(&r->card, role, new_pin, new_len);
     if (v.st == JPKI_OK && role == JPKI_ROLE_SIGN)
-        end_sign_tx(r, may_grace && new_pin == NULL);
+        end_sign_tx(r, may_grace);
     else
         jpki_reader_end(r);
     CK_RV rv = typed_rv(r, v.st);
@@ -338,27 +359,21 @@ CK_RV jpki_ts_read_sign_cert(jpki_reader *r)
     /* Sent once for the read, whatever comes of it: a card whose answers
      * are broken does not get the PIN again at every request. */
     r->ts.sign_cert_read_tried = true;
-    if (take_grace(r)) {
-        /* The login's transaction, the key still verified: read in it, and
-         * leave it open for the signature. */
-        jpki_status st = jpki_reader_cert_tx(r, JPKI_EF_SIGN_CERT);
-        end_sign_tx(r, true);
-        maybe_drop_sign_login_pin(r);
-        if (st == JPKI_E_FILE_NOT_FOUND)
-            return CKR_OBJECT_HANDLE_INVALID;
-        return st == JPKI_OK ? CKR_OK : jpki_reader_fail(r, st);
-    }
-    jpki_status st = begin_fresh(r);
+    sign_key_tx t;
+    jpki_status st = sign_key_begin(r, pin, &t);
     if (st != JPKI_OK)
         return jpki_reader_fail(r, st);
-    verify_result v = verify_guarded(r, role, pin->bytes, pin->len, PIN_HELD);
-    st = v.st;
-    if (v.st == JPKI_OK) {
+    st = t.v.st;
+    if (st == JPKI_OK)
         st = jpki_reader_cert_tx(r, JPKI_EF_SIGN_CERT);
-        unverify(r);
+    if (t.in_grace) {
+        end_sign_tx(r, true);   /* open again for the signature */
+    } else {
+        if (t.v.st == JPKI_OK)
+            unverify(r);
+        jpki_reader_end(r);
     }
-    jpki_reader_end(r);
-    if (held_pin_failed(r, role, v))
+    if (held_pin_failed(r, role, t.v))
         return CKR_OBJECT_HANDLE_INVALID;  /* private objects went with the login */
     maybe_drop_sign_login_pin(r);
     if (st == JPKI_E_FILE_NOT_FOUND)
@@ -456,25 +471,16 @@ static CK_RV sign_sign(jpki_reader *r, jpki_held_pin *context, jpki_sign_mode mo
     const jpki_role role = JPKI_ROLE_SIGN;
     jpki_held_pin *pin = context != NULL && context->len > 0 ? context
                                                                  : &r->ts.login_pin[role];
-    verify_result v = { JPKI_OK, false };
-    jpki_status st;
-    if (take_grace(r)) {
-        /* Still the transaction of the login that verified this PIN (or
-         * the context login's): the card is verified, nobody came in. */
-        v.sent = true;   /* so that the key is un-verified below */
+    sign_key_tx t;
+    jpki_status st = sign_key_begin(r, pin, &t);
+    if (st != JPKI_OK)
+        return jpki_reader_fail(r, st);
+    verify_result v = t.v;
+    st = v.st;
+    if (st == JPKI_OK)
         st = jpki_sign_mode_of(&r->card, role, mode, in, in_len, sig, JPKI_SIGNATURE_MAX,
                                sig_len);
-    } else {
-        st = begin_fresh(r);
-        if (st != JPKI_OK)
-            return jpki_reader_fail(r, st);
-        v = verify_guarded(r, role, pin->bytes, pin->len, PIN_HELD);
-        st = v.st;
-        if (v.st == JPKI_OK)
-            st = jpki_sign_mode_of(&r->card, role, mode, in, in_len, sig, JPKI_SIGNATURE_MAX,
-                                   sig_len);
-    }
-    if (v.sent)
+    if (t.in_grace || v.sent)
         unverify(r);
     jpki_reader_end(r);
     /* One password entry, one signature: whatever happened, both the
